@@ -1,0 +1,259 @@
+"""Shared drawing helpers for the A4 documents: styles, tables, signature lines, atomic output.
+
+All text goes through exports.fonts so rare name characters keep their glyphs
+and every font is embedded. Sizes are points; A4 margins are 20 mm.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
+
+from exports import fonts
+from forms.errors import ClerkError, ExportError
+
+MARGIN = 20 * mm
+FRAME_WIDTH = A4[0] - 2 * MARGIN
+CREATOR = "通办收件台 Tongban Clerk"
+SHADE = colors.HexColor("#E8E8E8")
+
+
+def _style(name, size, leading, **kw) -> ParagraphStyle:
+    return ParagraphStyle(name, fontName=fonts.BASE_FONT, fontSize=size, leading=leading,
+                          wordWrap="CJK", **kw)
+
+
+STYLES = {
+    "body": _style("body", 12, 20, firstLineIndent=24, spaceAfter=4),
+    "plain": _style("plain", 12, 20, spaceAfter=2),
+    "cell": _style("cell", 10, 14),
+    "cell_center": _style("cell_center", 10, 14, alignment=TA_CENTER),
+    "head": _style("head", 10, 14, alignment=TA_CENTER),
+    "small": _style("small", 9, 12, textColor=colors.HexColor("#333333")),
+    "right": _style("right", 12, 20, alignment=TA_RIGHT),
+    "center": _style("center", 11, 16, alignment=TA_CENTER),
+    "number": _style("number", 11, 16, alignment=TA_CENTER),
+    "heading": _style("heading", 13, 20, spaceBefore=6, spaceAfter=4, alignment=TA_LEFT),
+}
+
+
+def cn_date(d: date | datetime | None) -> str:
+    """Return "2025年3月4日", or a blank to fill in by hand when ``d`` is None."""
+    if d is None:
+        return "      年    月    日"
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def cn_datetime(dt: datetime | None) -> str:
+    """Return "2025年3月4日 14:05", or "" when ``dt`` is None."""
+    return "" if dt is None else f"{cn_date(dt)} {dt:%H:%M}"
+
+
+def para(text: str, style: str = "plain") -> Paragraph:
+    """Return a Paragraph of plain ``text`` (escaped, rare characters mapped to fallback fonts)."""
+    return Paragraph(fonts.paragraph_markup(str(text)), STYLES[style])
+
+
+def para_markup(markup: str, style: str = "plain") -> Paragraph:
+    """Return a Paragraph of markup the caller already built with fonts.paragraph_markup."""
+    return Paragraph(markup, STYLES[style])
+
+
+class BoldLine(Flowable):
+    """One line of faux-bold text (fill+stroke), centred or left; used for titles."""
+
+    def __init__(self, text: str, size: float = 20, align: str = "center",
+                 space_after: float = 8):
+        super().__init__()
+        self.text, self.size, self.align = text, size, align
+        self.space_after = space_after
+
+    def wrap(self, avail_width, avail_height):
+        self.avail = avail_width
+        return avail_width, self.size * 1.3 + self.space_after
+
+    def draw(self):
+        width = fonts.string_width(self.text, self.size)
+        x = (self.avail - width) / 2 if self.align == "center" else 0
+        self.canv.saveState()
+        self.canv.setLineWidth(self.size * 0.035)
+        fonts.draw_string(self.canv, x, self.space_after + self.size * 0.25, self.text,
+                          self.size, render_mode=2)
+        self.canv.restoreState()
+
+
+def _cell(value, style):
+    if isinstance(value, Flowable):
+        return value
+    return para("" if value is None else str(value), style)
+
+
+def grid_table(rows, col_widths, header_rows: int = 1, style: str = "cell") -> Table:
+    """Return a ruled table; the first ``header_rows`` rows are shaded and repeat on each page."""
+    data = [[_cell(v, "head" if i < header_rows else style) for v in row]
+            for i, row in enumerate(rows)]
+    table = Table(data, colWidths=col_widths, repeatRows=header_rows, hAlign="LEFT")
+    commands = [
+        ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+    ]
+    if header_rows:
+        commands.append(("BACKGROUND", (0, 0), (-1, header_rows - 1), SHADE))
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def kv_table(pairs, col_widths=None, columns: int = 1) -> Table:
+    """Return a label/value grid; ``columns`` label/value pairs per row, labels shaded."""
+    if col_widths is None:
+        label = 28 * mm
+        value = FRAME_WIDTH / columns - label
+        col_widths = [label, value] * columns
+    rows = []
+    for start in range(0, len(pairs), columns):
+        row = []
+        for label, value in pairs[start:start + columns]:
+            row += [_cell(label, "cell"), _cell(value, "cell")]
+        row += [""] * (2 * columns - len(row))
+        rows.append(row)
+    table = Table(rows, colWidths=col_widths, hAlign="LEFT")
+    commands = [
+        ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+    ]
+    for c in range(0, 2 * columns, 2):
+        commands.append(("BACKGROUND", (c, 0), (c, -1), SHADE))
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def signature_table(labels, with_date: bool = True, width: float = FRAME_WIDTH) -> Table:
+    """Return sign-off lines: "<label>（签字）：______  日期：    年  月  日" per label."""
+    rows = []
+    for label in labels:
+        row = [para(f"{label}（签字）：", "plain"), ""]
+        if with_date:
+            row += [para("日期：", "plain"), para(cn_date(None), "plain")]
+        rows.append(row)
+    widths = [width * 0.30, width * 0.30, width * 0.12, width * 0.28] if with_date \
+        else [width * 0.35, width * 0.65]
+    table = Table(rows, colWidths=widths, rowHeights=[30] * len(rows), hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("LINEBELOW", (1, 0), (1, -1), 0.6, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+    ]))
+    return table
+
+
+class _NumberedCanvas(Canvas):
+    """Canvas that writes "第 n 页 共 m 页" and a footer line once the page count is known."""
+
+    footer = ""
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self._saved_pages = []
+
+    def showPage(self):
+        self._saved_pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        total = len(self._saved_pages)
+        for number, state in enumerate(self._saved_pages, start=1):
+            self.__dict__.update(state)
+            page_width = self._pagesize[0]
+            text = f"第 {number} 页 共 {total} 页"
+            fonts.draw_string(self, page_width - MARGIN - fonts.string_width(text, 9),
+                              12 * mm, text, 9)
+            if self.footer:
+                fonts.draw_string(self, MARGIN, 12 * mm, self.footer, 9)
+            super().showPage()
+        super().save()
+
+
+@contextlib.contextmanager
+def atomic_output(out_path, what: str = "文书"):
+    """Yield a temp path beside ``out_path``; move it into place only if the block succeeds."""
+    out = Path(out_path)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+        os.close(fd)
+    except OSError as e:
+        raise ExportError(f"无法写入 {out}（{e.strerror or e}）") from e
+    try:
+        yield tmp
+        os.replace(tmp, out)
+    except ClerkError:
+        _unlink(tmp)
+        raise
+    except Exception as e:
+        _unlink(tmp)
+        raise ExportError(f"{what} {out.name} 生成失败（{type(e).__name__}: {e}）") from e
+
+
+def _unlink(path):
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def build_document(out_path, story, title: str, footer: str = "", subject: str = "") -> Path:
+    """Build an A4 PDF from a platypus ``story`` atomically; return its path."""
+    fonts.register_fonts()
+    canvas_class = type("FooterCanvas", (_NumberedCanvas,), {"footer": footer})
+    with atomic_output(out_path, title) as tmp:
+        doc = SimpleDocTemplate(
+            tmp, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
+            topMargin=18 * mm, bottomMargin=22 * mm, title=title, subject=subject,
+            author=CREATOR, creator=CREATOR, initialFontName=fonts.BASE_FONT, invariant=0)
+        doc.build(list(story), canvasmaker=canvas_class)
+    return Path(out_path)
+
+
+def doc_number(word: str, case_no: str, day: date) -> str:
+    """Return a 文号-like line, e.g. "补正告字〔2025〕第 W01-20250304-0001 号"."""
+    return f"{word}〔{day.year}〕第 {case_no} 号"
+
+
+def case_barcode(case_no: str, module: float = 0.9, height: float = 30) -> Table:
+    """Return the case number as Code 128 with the number printed under it."""
+    from exports.barcodes import Code128Flowable
+    symbol = Code128Flowable(case_no, module=module, height=height)
+    table = Table([[symbol], [para(case_no, "number")]], colWidths=[symbol.width],
+                  hAlign="RIGHT")
+    table.setStyle(TableStyle([
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+        ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+    ]))
+    return table
+
+
+def letterhead(issuer: str, right: Flowable | None) -> Table:
+    """Return the top band: issuing body on the left, a barcode block on the right."""
+    right_width = right.wrap(FRAME_WIDTH, 200)[0] if right is not None else 0
+    table = Table([[para(issuer, "plain"), right or ""]],
+                  colWidths=[FRAME_WIDTH - right_width, right_width], hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+    ]))
+    return table

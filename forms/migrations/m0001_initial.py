@@ -1,0 +1,283 @@
+"""Migration 0001: the initial schema.
+
+A frozen copy of the models as they were when this migration was written:
+later changes to forms/models.py must come as new numbered migrations, never
+by editing this file (peewee's migration practice).
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from peewee import (
+    BooleanField, CharField, DatabaseProxy, DateField, DateTimeField, ForeignKeyField,
+    IntegerField, Model, TextField,
+)
+
+VERSION = 1
+db_proxy = DatabaseProxy()
+
+
+def _now():
+    return datetime.now().replace(microsecond=0)
+
+
+
+class JSONField(TextField):
+    """JSON stored as text: portable across SQLite and PostgreSQL."""
+
+    def db_value(self, value):
+        return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    def python_value(self, value):
+        return None if value is None else json.loads(value)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db_proxy
+        legacy_table_names = False
+
+
+# --- this window, partners, clerks -------------------------------------------------
+
+class Window(BaseModel):
+    """A receiving window (专窗). Several share one database in a hall."""
+    code = CharField(max_length=16, unique=True)          # part of every case number
+    name = CharField()
+    region_code = CharField(max_length=6)
+    level = CharField(max_length=16, default="county")    # county | township
+    address = CharField(default="")
+    postcode = CharField(max_length=6, default="")
+    phone = CharField(default="")
+    created_at = DateTimeField(default=_now)
+
+
+class Partner(BaseModel):
+    """A partner jurisdiction (alliance member) whose items this window receives."""
+    code = CharField(max_length=32, unique=True)
+    name = CharField()
+    region_code = CharField(max_length=6)
+    alliance = CharField(default="")
+    receiving_window = CharField(default="")
+    department = CharField(default="")
+    address = CharField(default="")
+    postcode = CharField(max_length=6, default="")
+    contact = CharField(default="")
+    phone = CharField(default="")
+    agreement_start = DateField(null=True)
+    agreement_end = DateField(null=True)
+    active = BooleanField(default=True)
+
+
+class Clerk(BaseModel):
+    username = CharField(max_length=64, unique=True)
+    name = CharField()
+    window = ForeignKeyField(Window, backref="clerks", on_delete="RESTRICT")
+    password_hash = CharField(default="")
+    is_admin = BooleanField(default=False)
+    active = BooleanField(default=True)
+    created_at = DateTimeField(default=_now)
+
+
+class ClerkRight(BaseModel):
+    """One of the four 授权信任 rights, granted per partner (partner NULL = every partner)."""
+    clerk = ForeignKeyField(Clerk, backref="rights", on_delete="CASCADE")
+    partner = ForeignKeyField(Partner, null=True, backref="granted_rights", on_delete="CASCADE")
+    right = CharField(max_length=16)   # receive | notify | verify | deliver
+
+    class Meta:
+        indexes = ((("clerk", "partner", "right"), True),)
+
+
+# --- catalog ------------------------------------------------------------------------
+
+class ServiceItem(BaseModel):
+    """One version of a service item (事项); a case keeps the version it was received under."""
+    code = CharField(max_length=64, index=True)
+    version = IntegerField(default=1)
+    current = BooleanField(default=True, index=True)
+    name = CharField(index=True)
+    department = CharField(default="")
+    scope = CharField(default="")                # 跨省通办 | 全省通办 | ...
+    case_types = JSONField(default=list)         # 全程网办 / 异地代收代办 / 多地联办
+    promised_days = IntegerField(default=0)      # 承诺时限, working days
+    legal_days = IntegerField(default=0)         # 法定时限, working days
+    fees = TextField(default="")
+    basis = TextField(default="")                # 设定依据
+    special_stages = JSONField(default=list)     # [{"name", "limit"}], not counted in the limit
+    review_points = TextField(default="")        # 审查要点
+    keywords = JSONField(default=list)
+    source = TextField(default="")
+    created_at = DateTimeField(default=_now)
+
+    class Meta:
+        indexes = ((("code", "version"), True),)
+
+
+class MaterialRequirement(BaseModel):
+    item = ForeignKeyField(ServiceItem, backref="materials", on_delete="CASCADE")
+    seq = IntegerField()
+    name = CharField()
+    form = CharField(max_length=8, default="复印件")   # 原件 | 复印件 | 电子
+    copies = IntegerField(default=1)
+    required = BooleanField(default=True)
+    condition = TextField(null=True)                   # text of the condition when conditional
+    verify_original = BooleanField(default=False)
+    forward_original = BooleanField(default=False)     # original collected and mailed home
+    e_license_ok = BooleanField(default=False)         # 电子证照 accepted instead
+    rongque_ok = BooleanField(default=False)           # 容缺 allowed
+    note = TextField(default="")
+
+    class Meta:
+        indexes = ((("item", "seq"), True),)
+
+
+class PartnerItem(BaseModel):
+    """Items signed with a partner, by item code (every version of it)."""
+    partner = ForeignKeyField(Partner, backref="signed_items", on_delete="CASCADE")
+    item_code = CharField(max_length=64)
+
+    class Meta:
+        indexes = ((("partner", "item_code"), True),)
+
+
+class HolidayOverride(BaseModel):
+    """Editable holiday/workday table; wins over the chinese_calendar library."""
+    day = DateField(unique=True)
+    kind = CharField(max_length=8)     # holiday | workday
+    name = CharField(default="")
+    source = CharField(default="")
+
+
+class Setting(BaseModel):
+    key = CharField(max_length=64, unique=True)
+    value = JSONField(null=True)
+
+
+# --- cases --------------------------------------------------------------------------
+
+class Party(BaseModel):
+    """An applicant or agent: a person or an enterprise."""
+    kind = CharField(max_length=12, default="person")   # person | enterprise
+    name = CharField(index=True)
+    id_type = CharField(max_length=24, default="resident_id")
+    id_number = CharField(max_length=32, default="", index=True)
+    phone = CharField(max_length=32, default="", index=True)
+    address = CharField(default="")
+    legal_rep = CharField(default="")                   # enterprise: 法定代表人
+
+
+class CaseNumberCounter(BaseModel):
+    """Last sequence used per window and day; numbers are never reused."""
+    window_code = CharField(max_length=16)
+    day = DateField()
+    last_seq = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("window_code", "day"), True),)
+
+
+class Case(BaseModel):
+    case_no = CharField(max_length=40, unique=True)
+    window = ForeignKeyField(Window, backref="cases", on_delete="RESTRICT")
+    item = ForeignKeyField(ServiceItem, backref="cases", on_delete="RESTRICT")
+    case_type = CharField(max_length=16)
+    home = ForeignKeyField(Partner, backref="cases", on_delete="RESTRICT")
+    applicant = ForeignKeyField(Party, backref="cases_applied", on_delete="RESTRICT")
+    agent = ForeignKeyField(Party, null=True, backref="cases_as_agent", on_delete="RESTRICT")
+    agent_authorization = TextField(default="")         # 授权委托书 description
+    status = CharField(max_length=24, index=True)
+    outcome = CharField(max_length=16, default="")      # approved | rejected
+    delivery_method = CharField(max_length=8, default="ems")   # ems | window
+    delivery_address = CharField(default="")
+    received_at = DateTimeField(default=_now)
+    accepted_at = DateTimeField(null=True)
+    correction_due = DateField(null=True)               # by when to supply 补正 materials
+    due_date = DateField(null=True)                     # committed (承诺) deadline
+    legal_due_date = DateField(null=True)               # 法定 deadline
+    deadline_warning = TextField(null=True)
+    refusal_reason = TextField(default="")
+    created_by = ForeignKeyField(Clerk, backref="cases_created", on_delete="RESTRICT")
+    updated_at = DateTimeField(default=_now)
+
+
+class CaseMaterial(BaseModel):
+    """A material of the checklist as brought for this case."""
+    case = ForeignKeyField(Case, backref="materials", on_delete="CASCADE")
+    requirement = ForeignKeyField(MaterialRequirement, null=True, on_delete="RESTRICT")
+    seq = IntegerField()
+    name = CharField()
+    state = CharField(max_length=16, default="missing")  # provided | missing | deficient | rongque | e_license | not_needed
+    reason = TextField(default="")                       # why missing / deficient
+    copies = IntegerField(default=0)
+    original_verified_by = ForeignKeyField(Clerk, null=True, on_delete="RESTRICT")
+    original_verified_at = DateTimeField(null=True)
+    original_enclosed = BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("case", "seq"), True),)
+
+
+class Page(BaseModel):
+    """A scanned or imported page image, stored under the data folder."""
+    case = ForeignKeyField(Case, backref="pages", on_delete="CASCADE")
+    material = ForeignKeyField(CaseMaterial, null=True, backref="pages", on_delete="SET NULL")
+    seq = IntegerField()
+    file_path = CharField()            # relative to the data folder
+    sha256 = CharField(max_length=64)
+    width = IntegerField(default=0)
+    height = IntegerField(default=0)
+    dpi = IntegerField(default=300)
+    source = CharField(default="")     # file name or device
+    ocr = JSONField(null=True)         # forms.ocrdata.OcrPage.to_dict()
+    blank = BooleanField(default=False)
+    created_at = DateTimeField(default=_now)
+
+
+class Shipment(BaseModel):
+    case = ForeignKeyField(Case, backref="shipments", on_delete="CASCADE")
+    direction = CharField(max_length=8, default="out")   # out (to home) | back (result) | applicant
+    carrier = CharField(max_length=16, default="EMS")
+    tracking_number = CharField(max_length=32, index=True)
+    weight_g = IntegerField(default=0)
+    originals = IntegerField(default=0)
+    shipped_at = DateTimeField(default=_now)
+    received_at = DateTimeField(null=True)
+
+
+class CaseDocument(BaseModel):
+    """A document printed for a case, kept so it can be reprinted."""
+    case = ForeignKeyField(Case, backref="documents", on_delete="CASCADE")
+    kind = CharField(max_length=24)    # notification | receipt | refusal | transmittal | package_pdf | ...
+    file_path = CharField()            # relative to the data folder
+    sha256 = CharField(max_length=64, default="")
+    created_at = DateTimeField(default=_now)
+
+
+class CaseEvent(BaseModel):
+    """Append-only timeline entry: who did what, when, with which details."""
+    case = ForeignKeyField(Case, backref="events", on_delete="CASCADE")
+    seq = IntegerField()
+    at = DateTimeField(default=_now)
+    clerk = ForeignKeyField(Clerk, null=True, on_delete="RESTRICT")
+    action = CharField(max_length=24)
+    from_status = CharField(max_length=24, default="")
+    to_status = CharField(max_length=24, default="")
+    details = JSONField(default=dict)
+
+    class Meta:
+        indexes = ((("case", "seq"), True),)
+
+
+ALL_MODELS = [
+    Window, Partner, Clerk, ClerkRight, ServiceItem, MaterialRequirement, PartnerItem,
+    HolidayOverride, Setting, Party, CaseNumberCounter, Case, CaseMaterial, Page,
+    Shipment, CaseDocument, CaseEvent,
+]
+
+
+def apply(database, migrator) -> None:
+    """Create every table of the initial schema."""
+    db_proxy.initialize(database)
+    database.create_tables(ALL_MODELS)
