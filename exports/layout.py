@@ -17,10 +17,19 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.lib import textsplit as _textsplit
+from reportlab.platypus import paragraph as _paragraph
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from exports import fonts
 from forms.errors import ClerkError, ExportError
+
+# reportlab's CJK wrapping keeps only some closing punctuation off the start of a
+# line; add the full-width marks Chinese text uses (避头点) so "，" never opens a line.
+# Both modules hold their own copy: textsplit for one-font paragraphs, paragraph for mixed.
+for _module in (_paragraph, _textsplit):
+    _module.ALL_CANNOT_START += "".join(
+        c for c in "，；：？！》”’…％" if c not in _module.ALL_CANNOT_START)
 
 MARGIN = 20 * mm
 FRAME_WIDTH = A4[0] - 2 * MARGIN
@@ -34,23 +43,26 @@ def _style(name, size, leading, **kw) -> ParagraphStyle:
 
 
 STYLES = {
-    "body": _style("body", 12, 20, firstLineIndent=24, spaceAfter=4),
+    "body": _style("body", 12, 19, firstLineIndent=24, spaceAfter=3),
     "plain": _style("plain", 12, 20, spaceAfter=2),
     "cell": _style("cell", 10, 14),
     "cell_center": _style("cell_center", 10, 14, alignment=TA_CENTER),
     "head": _style("head", 10, 14, alignment=TA_CENTER),
     "small": _style("small", 9, 12, textColor=colors.HexColor("#333333")),
-    "right": _style("right", 12, 20, alignment=TA_RIGHT),
+    "right": _style("right", 12, 18, alignment=TA_RIGHT),
     "center": _style("center", 11, 16, alignment=TA_CENTER),
     "number": _style("number", 11, 16, alignment=TA_CENTER),
     "heading": _style("heading", 13, 20, spaceBefore=6, spaceAfter=4, alignment=TA_LEFT),
 }
 
 
+BLANK_DATE = "        年      月      日"   # for canvas text; Paragraphs collapse spaces
+
+
 def cn_date(d: date | datetime | None) -> str:
     """Return "2025年3月4日", or a blank to fill in by hand when ``d`` is None."""
     if d is None:
-        return "      年    月    日"
+        return BLANK_DATE
     return f"{d.year}年{d.month}月{d.day}日"
 
 
@@ -134,8 +146,8 @@ def kv_table(pairs, col_widths=None, columns: int = 1) -> Table:
     commands = [
         ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
     ]
     for c in range(0, 2 * columns, 2):
         commands.append(("BACKGROUND", (c, 0), (c, -1), SHADE))
@@ -145,21 +157,42 @@ def kv_table(pairs, col_widths=None, columns: int = 1) -> Table:
 
 def signature_table(labels, with_date: bool = True, width: float = FRAME_WIDTH) -> Table:
     """Return sign-off lines: "<label>（签字）：______  日期：    年  月  日" per label."""
+    texts = [f"{label}（签字）：" for label in labels]
+    label_w = max(fonts.string_width(t, 12) for t in texts) + 8
+    date_w = BlankDate().wrap(0, 0)[0] if with_date else 0
+    line_w = width - label_w - date_w - 10
     rows = []
-    for label in labels:
-        row = [para(f"{label}（签字）：", "plain"), ""]
+    for text in texts:
+        row = [para(text, "plain"), "", ""]
         if with_date:
-            row += [para("日期：", "plain"), para(cn_date(None), "plain")]
+            row.append(BlankDate())
         rows.append(row)
-    widths = [width * 0.30, width * 0.30, width * 0.12, width * 0.28] if with_date \
-        else [width * 0.35, width * 0.65]
-    table = Table(rows, colWidths=widths, rowHeights=[30] * len(rows), hAlign="LEFT")
+    widths = [label_w, line_w, 10] + ([date_w] if with_date else [])
+    table = Table(rows, colWidths=widths, rowHeights=[28] * len(rows), hAlign="LEFT")
     table.setStyle(TableStyle([
         ("LINEBELOW", (1, 0), (1, -1), 0.6, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
     ]))
     return table
+
+
+class BlankDate(Flowable):
+    """"日期：    年    月    日" with room to write the date by hand."""
+
+    def __init__(self, label: str = "日期：", size: float = 12):
+        super().__init__()
+        self.label, self.size = label, size
+
+    def wrap(self, avail_width, avail_height):
+        # Same box as a one-line "plain" Paragraph, so the baselines line up in a row.
+        self.height = STYLES["plain"].leading
+        return fonts.string_width(self.label + BLANK_DATE, self.size), self.height
+
+    def draw(self):
+        fonts.draw_string(self.canv, 0, self.height - self.size, self.label + BLANK_DATE,
+                          self.size)
 
 
 class _NumberedCanvas(Canvas):
@@ -222,7 +255,7 @@ def build_document(out_path, story, title: str, footer: str = "", subject: str =
     with atomic_output(out_path, title) as tmp:
         doc = SimpleDocTemplate(
             tmp, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
-            topMargin=18 * mm, bottomMargin=22 * mm, title=title, subject=subject,
+            topMargin=14 * mm, bottomMargin=20 * mm, title=title, subject=subject,
             author=CREATOR, creator=CREATOR, initialFontName=fonts.BASE_FONT, invariant=0)
         doc.build(list(story), canvasmaker=canvas_class)
     return Path(out_path)

@@ -34,7 +34,7 @@ import datetime as dt
 import hashlib
 import json
 import os
-import tempfile
+import secrets
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -59,8 +59,9 @@ def atomic_target(path):
     """Yield a temp path beside ``path``; on success fsync it and os.replace it onto ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".part", dir=path.parent)
-    os.close(fd)
+    tmp = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.part")
+    # os.open with 0o666 lets the umask decide, as for any ordinary file (mkstemp gives 0600).
+    os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
     try:
         yield Path(tmp)
         with open(tmp, "rb+") as f:

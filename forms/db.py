@@ -27,6 +27,9 @@ _SQLITE_PRAGMAS = {
 
 def open_database(url: str, migrate: bool = True, seed: bool = True) -> Database:
     """Connect to ``url``, bind the models, apply migrations, seed if empty."""
+    if url.startswith("sqlite:///"):
+        from pathlib import Path
+        Path(url[len("sqlite:///"):]).expanduser().parent.mkdir(parents=True, exist_ok=True)
     try:
         if url.startswith("sqlite"):
             database = connect(url, pragmas=_SQLITE_PRAGMAS, autoconnect=True)

@@ -30,7 +30,7 @@ class ConfigError(ClerkError):
 
 
 class DatabaseError(ClerkError):
-    message = "数据库错误：{}"
+    message = "{}"
 
 
 class NotFound(ClerkError):
@@ -38,7 +38,7 @@ class NotFound(ClerkError):
 
 
 class InvalidInput(ClerkError):
-    message = "输入有误：{}"
+    message = "{}"
 
 
 class InvalidIdentifier(InvalidInput):

@@ -11,7 +11,6 @@ log = logging.getLogger(__name__)
 
 # Dashes people and OCR put into numbers (after NFKC, "－" is already "-").
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−﹣_\u200b-\u200d\u2060\ufeff]+")
-_ASCII_ALNUM = re.compile(r"[0-9A-Z]")
 
 
 @dataclass

@@ -1,0 +1,61 @@
+"""Migrations: an empty database migrated gives the same schema as the models."""
+from __future__ import annotations
+
+from peewee import SqliteDatabase
+
+from forms import db as dbmod, migrations
+from forms.models import ALL_MODELS, db_proxy
+
+
+def describe(database) -> dict:
+    out = {}
+    for table in sorted(t for t in database.get_tables() if t != "schema_migrations"):
+        out[table] = {
+            "columns": sorted((c.name, c.data_type.upper(), c.null, c.primary_key, str(c.default))
+                              for c in database.get_columns(table)),
+            "indexes": sorted((tuple(i.columns), i.unique) for i in database.get_indexes(table)),
+            "fks": sorted((f.column, f.dest_table, f.dest_column) for f in database.get_foreign_keys(table)),
+        }
+    return out
+
+
+def test_migrating_empty_database_equals_creating_tables(tmp_path):
+    migrated = dbmod.open_database(f"sqlite:///{tmp_path / 'a.db'}", seed=False)
+    a = describe(migrated)
+    migrated.close()
+    created = SqliteDatabase(str(tmp_path / "b.db"))
+    db_proxy.initialize(created)
+    created.create_tables(ALL_MODELS)
+    b = describe(created)
+    assert set(a) == {m._meta.table_name for m in ALL_MODELS}
+    assert a == b
+
+
+def test_migrations_are_recorded_and_not_applied_twice(tmp_path):
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    database = dbmod.open_database(url, seed=False)
+    assert migrations.applied_versions(database) == {1}
+    assert migrations.migrate(database) == []
+    database.close()
+
+
+def test_default_database_lives_in_the_data_folder_and_is_seeded(private_data_dir):
+    from forms import config
+    from forms.models import Clerk, Partner, ServiceItem
+    assert config.database_url() == f"sqlite:///{private_data_dir / 'clerk.db'}"
+    database = dbmod.open_default()
+    assert (private_data_dir / "clerk.db").exists()
+    assert ServiceItem.select().count() >= 30
+    assert Partner.select().count() >= 5
+    assert Clerk.get(Clerk.username == "admin").is_admin
+    database.close()
+
+
+def test_unreachable_database_gives_a_chinese_message(monkeypatch):
+    import pytest
+    from forms.errors import DatabaseError
+    monkeypatch.setenv("CLERK_DATABASE_URL", "postgresql://clerk:secret@127.0.0.1:1/none")
+    with pytest.raises(DatabaseError) as err:
+        dbmod.open_default()
+    assert "无法连接数据库" in str(err.value)
+    assert "secret" not in str(err.value)
