@@ -1,10 +1,21 @@
 """Tongban Clerk (通办收件台) entry point.
 
-No argument: open the clerk window. With a subcommand: run one CLI command.
+No subcommand: open the clerk window. With a subcommand: run one CLI command.
 """
 import sys
 
-from cli import main
+import cli
+
+
+def run(argv: list[str]) -> int:
+    if [a for a in argv if a != "--verbose"]:
+        return cli.main(argv)
+    code = cli.main(argv)          # logging + database (migrated, seeded on first start)
+    if code:
+        return code
+    from clerk_app import run_gui
+    return run_gui()
+
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(run(sys.argv[1:]))

@@ -63,20 +63,25 @@ def emit(args, payload: dict, text: str | None = None) -> None:
         sys.stdout.write(text.rstrip("\n") + "\n")
 
 
+def open_for_gui() -> int:
+    """Open the configured database before main.py hands over to the window; 0 when ready."""
+    from forms import db
+    try:
+        db.open_default()
+    except ClerkError as e:
+        sys.stderr.write(str(e) + "\n")
+        return 1
+    return 0
+
+
 def main(argv: list[str]) -> int:
+    """Run one subcommand (or, with none, just prepare for the GUI); returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
     from forms import config
     config.setup_logging(verbose=args.verbose, console=bool(args.command))
     if not args.command:
-        from forms import db
-        try:
-            db.open_default()
-        except ClerkError as e:
-            sys.stderr.write(str(e) + "\n")
-            return 1
-        from clerk_app import run_gui
-        return run_gui()
+        return open_for_gui()
     try:
         if getattr(args, "needs_db", False):
             from forms import db

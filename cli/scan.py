@@ -96,8 +96,9 @@ def _out_dir(given: str | None) -> Path:
     else:
         from forms import config
         out = config.sub_dir("scans") / dt.datetime.now().strftime("scan-%Y%m%d-%H%M%S")
-    out.mkdir(parents=True, exist_ok=True)
-    if any(out.glob("page-*.png")):
+    if out.exists() and not out.is_dir():
+        raise InvalidInput(f"{out} 是文件，不是文件夹")
+    if out.is_dir() and any(out.glob("page-*.png")):
         raise InvalidInput(f"文件夹 {out} 里已有扫描页面，请换一个文件夹，以免覆盖")
     return out
 
@@ -109,6 +110,7 @@ def _save(page, out: Path) -> dict:
         result = _clean(image)
         image = getattr(result, "image", result)
     name = f"page-{page.index:04d}.png"
+    out.mkdir(parents=True, exist_ok=True)   # only now: a failed scan leaves no empty folder
     part = out / f".{name}.part"
     image.save(part, format="PNG", dpi=(page.dpi, page.dpi))
     os.replace(part, out / name)

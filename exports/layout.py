@@ -52,7 +52,7 @@ STYLES = {
     "right": _style("right", 12, 18, alignment=TA_RIGHT),
     "center": _style("center", 11, 16, alignment=TA_CENTER),
     "number": _style("number", 11, 16, alignment=TA_CENTER),
-    "heading": _style("heading", 13, 20, spaceBefore=6, spaceAfter=4, alignment=TA_LEFT),
+    "heading": _style("heading", 13, 17, spaceBefore=5, spaceAfter=3, alignment=TA_LEFT),
 }
 
 
@@ -290,3 +290,23 @@ def letterhead(issuer: str, right: Flowable | None) -> Table:
         ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
     ]))
     return table
+
+
+def wrap_lines(text: str, size: float, width: float, max_lines: int = 0) -> list[str]:
+    """Break ``text`` into lines no wider than ``width`` points at ``size`` (canvas drawing)."""
+    lines: list[str] = []
+    for paragraph in str(text).split("\n"):
+        line, used = "", 0.0
+        for ch in paragraph:
+            w = fonts.string_width(ch, size)
+            # A closing mark may hang past the edge rather than open the next line.
+            if line and used + w > width and ch not in _paragraph.ALL_CANNOT_START:
+                lines.append(line)
+                line, used = "", 0.0
+            line += ch
+            used += w
+        lines.append(line)
+    if max_lines and len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][:-1] + "…"
+    return lines

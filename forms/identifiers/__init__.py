@@ -100,11 +100,12 @@ def _detect(raw: str) -> str | None:
         return "postcode"
     if re.fullmatch(r"(?:\+86|0086)?0[0-9]{9,11}|(?:\+86|0086)[1-9][0-9]{8,10}|[48]00[0-9]{7}", n):
         return "landline"
-    if HK_MACAU.match(n):
+    permit = re.sub(r"[()\[\]]", "", n)    # H12345678(01): older permits print an issue count
+    if HK_MACAU.match(permit):
         return "hk_macau_permit"
-    if any(p.match(n) for p, _ in MAINLAND_TRAVEL):
+    if any(p.match(permit) for p, _ in MAINLAND_TRAVEL):
         return "mainland_travel_permit"
-    if TAIWAN.match(n):
+    if TAIWAN.match(permit):
         return "taiwan_permit"
     if cn_passport_type(n) or (re.fullmatch(r"[0-9A-Z]{5,17}", n) and re.search(r"[A-Z]", n)
                                and re.search(r"[0-9]", n)):

@@ -68,6 +68,8 @@ def _parse_landline(text: str) -> tuple[str | None, str | None, str | None, str 
     if len(digits) < 2:
         return None, None, None, "固定电话号码太短"
     area, local = _split(digits)
+    if len(groups) > 1 and len(groups[0]) <= 4 and groups[0] != area:
+        return None, None, None, f"区号 {groups[0]} 无效"
     error = _landline_error(area, local)
     ext = None
     if error and len(groups) >= 3 and len(groups[-1]) <= 6:
@@ -76,9 +78,6 @@ def _parse_landline(text: str) -> tuple[str | None, str | None, str | None, str 
         r_area, r_local = _split(rest)
         if _landline_error(r_area, r_local) is None:
             area, local, ext, error = r_area, r_local, groups[-1], None
-    if error is None and groups[0].startswith("0") and len(groups) > 1 and groups[0] != area \
-            and len(groups[0]) <= 4:
-        error = f"区号 {groups[0]} 无效"
     return area, local, ext, error
 
 

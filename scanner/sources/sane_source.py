@@ -180,6 +180,7 @@ class SaneSource:
                                    dpi=self.dpi, side=side)
                 if not feeder:
                     break
+            report(progress, count, count, f"扫描完成，共 {count} 页")
         finally:
             self.device = None
             for step in (dev.cancel, dev.close):
