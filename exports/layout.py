@@ -47,6 +47,7 @@ STYLES = {
     "plain": _style("plain", 12, 20, spaceAfter=2),
     "cell": _style("cell", 10, 14),
     "cell_center": _style("cell_center", 10, 14, alignment=TA_CENTER),
+    "cell_small": _style("cell_small", 9, 12),
     "head": _style("head", 10, 14, alignment=TA_CENTER),
     "small": _style("small", 9, 12, textColor=colors.HexColor("#333333")),
     "right": _style("right", 12, 18, alignment=TA_RIGHT),

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterator
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, TiffImagePlugin, UnidentifiedImageError  # noqa: F401 - registers TIFF
 
 from forms.errors import ImageError
 
@@ -30,7 +30,6 @@ MIN_SIDE = 64              # pixels; smaller is an icon, not a page
 DEFAULT_DPI = 300
 DPI_RANGE = (100, 2400)    # a dpi recorded outside this is a placeholder (72, 96, 0)
 
-Image.init()                          # register TIFF: open(formats=...) does not load plugins
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS   # Pillow refuses outright at twice this
 _pdfium_lock = threading.Lock()       # PDFium is not thread-safe
 

@@ -18,7 +18,7 @@ from forms.identifiers.citizen import (
     RESIDENCE_PERMIT_REGIONS, birth_date_error, check_residence_permit, check_resident_id, mask_id,
     resident_id_check_char,
 )
-from forms.identifiers.credit_code import ALPHABET as USCC_ALPHABET, check_uscc, uscc_check_char
+from forms.identifiers.credit_code import check_uscc, uscc_check_char
 from forms.identifiers.phone import check_landline, check_mobile
 from forms.identifiers.postal import check_postcode, check_tracking, s10_check_digit
 from forms.identifiers.travel import (

@@ -87,7 +87,3 @@ def never_raises(kind: str):
                 return fail(kind, value, "号码无法解析（内部错误，详见日志），请人工核对")
         return inner
     return wrap
-
-
-def empty_error(text: str) -> str | None:
-    return "号码为空" if not text else None

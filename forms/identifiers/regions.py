@@ -58,7 +58,9 @@ def _parts(raw: str) -> list[NamePart]:
 
 
 def _in_use(part: NamePart, year: int | None) -> bool:
-    return year is not None and (part.start is None or part.start <= year) and (part.end is None or year <= part.end)
+    if year is None:
+        return False
+    return (part.start is None or part.start <= year) and (part.end is None or year <= part.end)
 
 
 def _pick(parts: list[NamePart], year: int | None) -> NamePart:

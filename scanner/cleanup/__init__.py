@@ -1,0 +1,54 @@
+"""Page cleanup: small pure steps ``(image, context) -> image or finding``, composed here.
+
+Order: grey -> resolution -> crop to paper -> orientation (when asked) -> deskew ->
+blank check -> stored form. Each step lives in its own module and is tested alone.
+"""
+from __future__ import annotations
+
+from PIL import Image
+
+from .blank import is_blank
+from .context import CleanedPage, CleanupContext
+from .deskew import estimate_skew, rotate
+from .orientation import detect_orientation, turn
+from .paper import crop_to_paper
+from .storage import for_storage, normalise_resolution, save_page, source_dpi, to_grey
+
+__all__ = ["CleanupContext", "CleanedPage", "clean_page", "turn_saved_page",
+           "to_grey", "source_dpi", "normalise_resolution", "crop_to_paper",
+           "detect_orientation", "turn", "estimate_skew", "rotate", "is_blank",
+           "for_storage", "save_page"]
+
+
+def clean_page(image: Image.Image, ctx: CleanupContext) -> CleanedPage:
+    """Run every cleanup step on one page and save it in ctx.workdir; CPU-bound, any thread."""
+    dpi_in = source_dpi(image, ctx)
+    page = to_grey(image, ctx)
+    page = normalise_resolution(page, dpi_in, ctx)
+    dpi = ctx.target_dpi
+    box = None
+    if ctx.crop:
+        page, box = crop_to_paper(page, ctx)
+    rotation = 0
+    if ctx.orientation == "always":
+        rotation, confidence = detect_orientation(page, ctx)
+        if confidence < ctx.osd_min_confidence:
+            rotation = 0
+        page = turn(page, rotation, ctx)
+    skew = estimate_skew(page, ctx) if ctx.deskew else 0.0
+    page = rotate(page, skew, ctx)
+    blank, ratio = is_blank(page, dpi, ctx)
+    page = for_storage(page, ctx)
+    path = save_page(page, dpi, ctx)
+    return CleanedPage(image=page, path=path, dpi=dpi, rotation=rotation, skew=skew,
+                       crop_box=box, blank=blank, ink_ratio=ratio)
+
+
+def turn_saved_page(cleaned: CleanedPage, degrees_clockwise: int, ctx: CleanupContext) -> CleanedPage:
+    """The cleaned page turned by a multiple of 90 degrees and saved over the old file."""
+    image = turn(cleaned.image, degrees_clockwise, ctx)
+    path = save_page(image, cleaned.dpi, ctx)
+    return CleanedPage(image=image, path=path, dpi=cleaned.dpi,
+                       rotation=(cleaned.rotation + degrees_clockwise) % 360, skew=cleaned.skew,
+                       crop_box=cleaned.crop_box, blank=cleaned.blank, ink_ratio=cleaned.ink_ratio,
+                       notes=list(cleaned.notes))
