@@ -82,6 +82,18 @@ def para_markup(markup: str, style: str = "plain") -> Paragraph:
     return Paragraph(markup, STYLES[style])
 
 
+def table(data, col_widths, commands=(), **kw) -> Table:
+    """Return a Table whose plain-string cells (even empty ones) use the embedded CJK font.
+
+    reportlab's default cell font is Helvetica, which would appear unembedded in
+    the PDF as soon as any cell holds a string rather than a Paragraph.
+    """
+    kw.setdefault("hAlign", "LEFT")
+    t = Table(data, colWidths=col_widths, **kw)
+    t.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.BASE_FONT)] + list(commands)))
+    return t
+
+
 class BoldLine(Flowable):
     """One line of faux-bold text (fill+stroke), centred or left; used for titles."""
 
@@ -115,7 +127,6 @@ def grid_table(rows, col_widths, header_rows: int = 1, style: str = "cell") -> T
     """Return a ruled table; the first ``header_rows`` rows are shaded and repeat on each page."""
     data = [[_cell(v, "head" if i < header_rows else style) for v in row]
             for i, row in enumerate(rows)]
-    table = Table(data, colWidths=col_widths, repeatRows=header_rows, hAlign="LEFT")
     commands = [
         ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -126,8 +137,7 @@ def grid_table(rows, col_widths, header_rows: int = 1, style: str = "cell") -> T
     ]
     if header_rows:
         commands.append(("BACKGROUND", (0, 0), (-1, header_rows - 1), SHADE))
-    table.setStyle(TableStyle(commands))
-    return table
+    return table(data, col_widths, commands, repeatRows=header_rows)
 
 
 def kv_table(pairs, col_widths=None, columns: int = 1) -> Table:
@@ -143,7 +153,6 @@ def kv_table(pairs, col_widths=None, columns: int = 1) -> Table:
             row += [_cell(label, "cell"), _cell(value, "cell")]
         row += [""] * (2 * columns - len(row))
         rows.append(row)
-    table = Table(rows, colWidths=col_widths, hAlign="LEFT")
     commands = [
         ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -152,8 +161,7 @@ def kv_table(pairs, col_widths=None, columns: int = 1) -> Table:
     ]
     for c in range(0, 2 * columns, 2):
         commands.append(("BACKGROUND", (c, 0), (c, -1), SHADE))
-    table.setStyle(TableStyle(commands))
-    return table
+    return table(rows, col_widths, commands)
 
 
 def signature_table(labels, with_date: bool = True, width: float = FRAME_WIDTH) -> Table:
@@ -169,14 +177,12 @@ def signature_table(labels, with_date: bool = True, width: float = FRAME_WIDTH) 
             row.append(BlankDate())
         rows.append(row)
     widths = [label_w, line_w, 10] + ([date_w] if with_date else [])
-    table = Table(rows, colWidths=widths, rowHeights=[28] * len(rows), hAlign="LEFT")
-    table.setStyle(TableStyle([
+    return table(rows, widths, [
         ("LINEBELOW", (1, 0), (1, -1), 0.6, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-    ]))
-    return table
+    ], rowHeights=[28] * len(rows))
 
 
 class BlankDate(Flowable):
@@ -271,26 +277,21 @@ def case_barcode(case_no: str, module: float = 0.9, height: float = 30) -> Table
     """Return the case number as Code 128 with the number printed under it."""
     from exports.barcodes import Code128Flowable
     symbol = Code128Flowable(case_no, module=module, height=height)
-    table = Table([[symbol], [para(case_no, "number")]], colWidths=[symbol.width],
-                  hAlign="RIGHT")
-    table.setStyle(TableStyle([
+    return table([[symbol], [para(case_no, "number")]], [symbol.width], [
         ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
         ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
         ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-    ]))
-    return table
+    ], hAlign="RIGHT")
 
 
 def letterhead(issuer: str, right: Flowable | None) -> Table:
     """Return the top band: issuing body on the left, a barcode block on the right."""
     right_width = right.wrap(FRAME_WIDTH, 200)[0] if right is not None else 0
-    table = Table([[para(issuer, "plain"), right or ""]],
-                  colWidths=[FRAME_WIDTH - right_width, right_width], hAlign="LEFT")
-    table.setStyle(TableStyle([
+    return table([[para(issuer, "plain"), right or ""]],
+                 [FRAME_WIDTH - right_width, right_width], [
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-    ]))
-    return table
+    ])
 
 
 def wrap_lines(text: str, size: float, width: float, max_lines: int = 0) -> list[str]:

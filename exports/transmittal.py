@@ -16,7 +16,7 @@ from exports.barcodes import QRFlowable
 from exports.docmodel import CaseDoc, PartyInfo
 from exports.layout import (
     FRAME_WIDTH, BoldLine, build_document, case_barcode, cn_date, cn_datetime, grid_table,
-    kv_table, para, signature_table,
+    kv_table, para, signature_table, table,
 )
 from forms.identifiers import mask_id
 
@@ -37,12 +37,10 @@ def _header(doc: CaseDoc) -> Table:
             Spacer(1, 1 * mm),
             case_barcode(doc.case_no, height=26)]
     left[-1].hAlign = "LEFT"
-    table = Table([[left, qr]], colWidths=[FRAME_WIDTH - qr.width, qr.width], hAlign="LEFT")
-    table.setStyle(TableStyle([
+    return table([[left, qr]], [FRAME_WIDTH - qr.width, qr.width], [
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-    ]))
-    return table
+    ])
 
 
 def _case_facts(doc: CaseDoc):
@@ -86,9 +84,9 @@ def _materials(doc: CaseDoc):
                  f"{originals} 份"])
     widths = [11 * mm, FRAME_WIDTH - 127 * mm, 24 * mm, 11 * mm, 11 * mm, 20 * mm, 33 * mm,
               17 * mm]
-    table = grid_table(rows, widths)
-    table.setStyle(TableStyle([("SPAN", (1, -1), (2, -1))]))
-    return table
+    grid = grid_table(rows, widths)
+    grid.setStyle(TableStyle([("SPAN", (1, -1), (2, -1))]))
+    return grid
 
 
 def build_transmittal(doc: CaseDoc, out_path) -> Path:

@@ -66,6 +66,15 @@ def contents_text(doc: CaseDoc) -> str:
     return f"跨域通办申请材料 {copies} 份（其中原件 {originals} 份）"
 
 
+def bar_dots_for(tracking: str, spec: LabelSpec) -> int:
+    """Return the Code 128 module width in 203 dpi dots: the widest of 4, 3, 2 that fits the label."""
+    avail = (spec.width_mm - 2 * spec.margin_mm) * mm
+    for n in (4, 3, 2):
+        if code128_width(tracking, dots(n, THERMAL_DPI)) <= avail:
+            return n
+    raise ExportError(f"邮件号 {tracking} 太长，{spec.width_mm:g} mm 宽的标签放不下可扫描的条码")
+
+
 def _snap(value: float) -> float:
     """Round a coordinate up to the next 203 dpi dot boundary."""
     dot = dots(1, THERMAL_DPI)
@@ -121,12 +130,7 @@ class _LabelPainter:
         self.text(x + 1.5 * mm, base + 0.2 * mm, tag, 10, bold=True)
 
     def barcode(self, top, height):
-        avail = self.w - 2 * self.m
-        bar_dots = next((n for n in (4, 3, 2, 1)
-                         if code128_width(self.tracking, dots(n, THERMAL_DPI)) <= avail), None)
-        if bar_dots is None:
-            raise ExportError(f"邮件号 {self.tracking} 太长，标签上放不下条码")
-        module = dots(bar_dots, THERMAL_DPI)
+        module = dots(bar_dots_for(self.tracking, self.spec), THERMAL_DPI)
         total = code128_width(self.tracking, module)
         x = _snap((self.w - total) / 2)
         bar_h = self.spec.bar_height_mm * mm

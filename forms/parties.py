@@ -50,8 +50,7 @@ def check_party(p: PartyInput, role: str) -> PartyInput:
         raise InvalidInput(f"{role}证件类型“{p.id_type}”不适用于{'企业' if p.kind == 'enterprise' else '个人'}")
     if not p.id_number:
         raise InvalidInput(f"请填写{role}的{types[p.id_type]}号码")
-    kind = {"resident_id": "resident_id", "uscc": "uscc", "passport": "passport"}.get(p.id_type, "permit")
-    result = identifiers.check(p.id_number, kind)
+    result = identifiers.check(p.id_number, p.id_type)
     if not result.valid:
         raise InvalidInput(f"{role}{types[p.id_type]}号码有误：{result.error}")
     p.id_number = result.normalized

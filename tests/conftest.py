@@ -30,7 +30,14 @@ def db(private_data_dir):
     """A migrated SQLite database with the small test catalog (no demo seeding)."""
     from forms import catalog, db as dbmod, migrations
     from forms.models import Setting, Window, db_proxy
-    database = dbmod.open_database(f"sqlite:///{private_data_dir / 'test.db'}", seed=False)
+    # CLERK_TEST_DATABASE_URL runs the same tests on a real server (PostgreSQL for a hall).
+    url = os.environ.get("CLERK_TEST_DATABASE_URL") or f"sqlite:///{private_data_dir / 'test.db'}"
+    if not url.startswith("sqlite"):
+        from playhouse.db_url import connect
+        scratch = connect(url)
+        scratch.execute_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        scratch.close()
+    database = dbmod.open_database(url, seed=False)
     data = json.loads((RESOURCES / "catalog_small.json").read_text(encoding="utf-8"))
     with database.atomic():
         window = Window.create(**data["window"])

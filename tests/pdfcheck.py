@@ -177,3 +177,86 @@ def page_sizes_mm(pdf) -> list[tuple[float, float]]:
         sizes.append((round(float(m.group(1)) / PT_PER_MM, 1),
                       round(float(m.group(2)) / PT_PER_MM, 1)))
     return sizes
+
+
+@dataclass
+class Word:
+    page: int        # 1-based
+    text: str
+    x0: float        # points, origin top-left as pdftotext reports
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass
+class PageWords:
+    width: float
+    height: float
+    words: list[Word]
+
+
+def words(pdf) -> list[PageWords]:
+    """Return every word with its box, page by page, from ``pdftotext -bbox``."""
+    out = _run(["pdftotext", "-bbox", "-enc", "UTF-8", pdf, "-"]).stdout
+    ns = "{http://www.w3.org/1999/xhtml}"
+    root = ET.fromstring(out)
+    pages = []
+    for number, page in enumerate(root.iter(f"{ns}page"), start=1):
+        found = [Word(number, w.text or "", float(w.get("xMin")), float(w.get("yMin")),
+                      float(w.get("xMax")), float(w.get("yMax")))
+                 for w in page.iter(f"{ns}word")]
+        pages.append(PageWords(float(page.get("width")), float(page.get("height")), found))
+    return pages
+
+
+def words_outside(pdf, margin_pt: float = 0.0) -> list[Word]:
+    """Return words whose box leaves the page (less ``margin_pt`` on every side)."""
+    bad = []
+    for page in words(pdf):
+        for w in page.words:
+            if (w.x0 < margin_pt - 0.5 or w.y0 < margin_pt - 0.5
+                    or w.x1 > page.width - margin_pt + 0.5 or w.y1 > page.height - margin_pt + 0.5):
+                bad.append(w)
+    return bad
+
+
+def overlapping_words(pdf, tolerance: float = 0.15) -> list[tuple[Word, Word]]:
+    """Return pairs of words on a page whose boxes overlap by more than ``tolerance`` of the smaller."""
+    pairs = []
+    for page in words(pdf):
+        ws = sorted(page.words, key=lambda w: w.y0)
+        for i, a in enumerate(ws):
+            for b in ws[i + 1:]:
+                if b.y0 >= a.y1:
+                    break
+                dx = min(a.x1, b.x1) - max(a.x0, b.x0)
+                dy = min(a.y1, b.y1) - max(a.y0, b.y0)
+                if dx <= 0 or dy <= 0:
+                    continue
+                smaller = min((a.x1 - a.x0) * (a.y1 - a.y0), (b.x1 - b.x0) * (b.y1 - b.y0))
+                if smaller > 0 and dx * dy > tolerance * smaller:
+                    pairs.append((a, b))
+    return pairs
+
+
+def barcode_row_runs(png, top_fraction: float = 0.0, bottom_fraction: float = 1.0) -> list[tuple[int, int]]:
+    """Return [(value, length), ...] pixel runs of the image row with most black/white changes.
+
+    Only rows between the given fractions of the height are searched; values are
+    0 (black) or 255 (white) after thresholding at mid-grey.
+    """
+    import numpy as np
+    from PIL import Image
+    img = np.asarray(Image.open(png).convert("L")) < 128
+    h = img.shape[0]
+    rows = range(int(h * top_fraction), int(h * bottom_fraction))
+    best = max(rows, key=lambda r: int(np.count_nonzero(img[r, 1:] != img[r, :-1])))
+    row = img[best]
+    runs = []
+    start = 0
+    for x in range(1, len(row) + 1):
+        if x == len(row) or row[x] != row[start]:
+            runs.append((0 if row[start] else 255, x - start))
+            start = x
+    return runs

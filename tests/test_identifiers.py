@@ -586,7 +586,7 @@ def test_foreign_passports_by_length(value, valid, warnings):
     ("360426199101010071", "resident_id"), ("110101491001001", "resident_id"),
     ("91110000600037341L", "uscc"), ("911522010783762860", "uscc"),
     ("EA123456785CN", "tracking"), ("1012345678901", "tracking"),
-    ("13812345678", "mobile"), ("+86 138 1234 5678", "mobile"),
+    ("13812345678", "mobile"), ("+86 138 1234 5678", "mobile"), ("0086-138-1121-1114", "mobile"),
     ("0534-2345678", "landline"), ("010-62345678-801", "landline"), ("010-62345678转801", "landline"),
     ("253000", "postcode"),
     ("H12345678", "hk_macau_permit"), ("M1234567801", "hk_macau_permit"),

@@ -59,7 +59,7 @@ _CHECKERS = {
 
 
 # 0534-2345678, (010) 6234 5678, 010-62345678-801: the dashes mark a landline
-_WRITTEN_LANDLINE = re.compile(r"^\(?0[0-9]{2,3}\)?[\s-]*[0-9]{3,4}[\s-]?[0-9]{4}(?:[\s-]+[0-9]{1,6})?$")
+_WRITTEN_LANDLINE = re.compile(r"^\(?0[1-9][0-9]{1,2}\)?[\s-]*[0-9]{3,4}[\s-]?[0-9]{4}(?:[\s-]+[0-9]{1,6})?$")
 
 
 def _looks_like_resident_id(n: str) -> bool:
@@ -86,10 +86,10 @@ def _detect(raw: str) -> str | None:
     n = clean(raw)
     if not n:
         return None
-    if re.search(r"转|分机", raw) or _WRITTEN_LANDLINE.match(nfkc(raw)):
-        return "landline"
     if re.fullmatch(r"(?:\+?86|0086)?1[3-9][0-9]{9}", n):
         return "mobile"
+    if re.search(r"转|分机", raw) or _WRITTEN_LANDLINE.match(nfkc(raw)):
+        return "landline"
     if len(n) == 18:
         return _detect_18(n)
     if re.fullmatch(r"[0-9]{15}", n):

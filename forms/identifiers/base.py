@@ -59,6 +59,7 @@ def bad_chars(text: str, allowed: str = r"[0-9A-Z]") -> str:
 
 
 def invalid_chars_error(chars: str) -> str:
+    """Chinese error naming up to three offending characters."""
     shown = "、".join(f"“{c}”" for c in chars[:3])
     return f"号码含有无效字符{shown}"
 

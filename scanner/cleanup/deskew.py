@@ -5,19 +5,16 @@ import numpy as np
 from PIL import Image
 
 from .context import CleanupContext
-from .storage import otsu_threshold
+from .storage import otsu_threshold, reduced
 
-_WORK_SIDE = 1400        # long side of the downscaled copy the search runs on
+_WORK_SIDE = 1300        # long side of the downscaled copy the search runs on
 _MAX_POINTS = 150_000    # ink pixels sampled; more adds time, not precision
 _MIN_POINTS = 300
 
 
 def _ink_points(image: Image.Image) -> tuple[np.ndarray, np.ndarray] | None:
-    scale = min(1.0, _WORK_SIDE / max(image.size))
-    small = image if scale == 1.0 else image.resize(
-        (max(1, round(image.width * scale)), max(1, round(image.height * scale))),
-        Image.Resampling.BILINEAR)
-    arr = np.asarray(small.convert("L"))
+    small, _ = reduced(image.convert("L"), _WORK_SIDE)
+    arr = np.asarray(small)
     level = otsu_threshold(arr)
     if level <= 0 or level >= 255:
         return None

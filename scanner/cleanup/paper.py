@@ -6,7 +6,7 @@ import numpy as np
 from PIL import Image
 
 from .context import CleanupContext
-from .storage import otsu_threshold
+from .storage import otsu_threshold, reduced
 
 _WORK_SIDE = 1000          # long side of the copy the paper is found on
 _DARK_BORDER = 110         # median grey of the image border below which the lid counts as dark
@@ -23,10 +23,8 @@ def _border_median(arr: np.ndarray) -> float:
 
 def find_paper(image: Image.Image, ctx: CleanupContext):
     """The paper's rotated rectangle ((cx, cy), (w, h), angle) in full-size pixels, or None."""
-    scale = min(1.0, _WORK_SIDE / max(image.size))
-    small = np.asarray(image.resize((max(1, round(image.width * scale)),
-                                     max(1, round(image.height * scale))),
-                                    Image.Resampling.BILINEAR))
+    small, scale = reduced(image, _WORK_SIDE)
+    small = np.asarray(small)
     if _border_median(small) >= _DARK_BORDER:
         return None                       # light lid: paper and lid cannot be told apart
     level = otsu_threshold(small)
@@ -51,7 +49,7 @@ def find_paper(image: Image.Image, ctx: CleanupContext):
 
 
 def crop_to_paper(image: Image.Image, ctx: CleanupContext):
-    """(page cut out of the dark background and levelled, box in the input) or (image, None)."""
+    """(page cut out of the dark background and levelled, its box in the input) or (image, None)."""
     rect = find_paper(image, ctx)
     if rect is None:
         return image, None
@@ -60,17 +58,17 @@ def crop_to_paper(image: Image.Image, ctx: CleanupContext):
     if angle > 45:
         angle -= 90
         w, h = h, w
-    arr = np.asarray(image)
-    if abs(angle) >= 0.05:
-        matrix = cv2.getRotationMatrix2D((cx, cy), angle, 1.0)
-        arr = cv2.warpAffine(arr, matrix, (arr.shape[1], arr.shape[0]),
-                             flags=cv2.INTER_CUBIC, borderValue=255)
-    inset_w, inset_h = w * _INSET, h * _INSET
-    left = max(0, int(round(cx - w / 2 + inset_w)))
-    top = max(0, int(round(cy - h / 2 + inset_h)))
-    right = min(arr.shape[1], int(round(cx + w / 2 - inset_w)))
-    bottom = min(arr.shape[0], int(round(cy + h / 2 - inset_h)))
-    if right - left < 16 or bottom - top < 16:
+    out_w = int(round(w * (1 - 2 * _INSET)))
+    out_h = int(round(h * (1 - 2 * _INSET)))
+    if out_w < 16 or out_h < 16:
         return image, None
-    cropped = Image.fromarray(np.ascontiguousarray(arr[top:bottom, left:right]), "L")
+    # One warp turns the paper level and cuts it out: only output pixels are computed.
+    matrix = cv2.getRotationMatrix2D((cx, cy), angle, 1.0)
+    matrix[0, 2] += out_w / 2 - cx
+    matrix[1, 2] += out_h / 2 - cy
+    arr = cv2.warpAffine(np.asarray(image), matrix, (out_w, out_h),
+                         flags=cv2.INTER_LINEAR, borderValue=255)
+    cropped = Image.fromarray(arr, "L")
+    left, top = int(round(cx - w / 2)), int(round(cy - h / 2))
+    right, bottom = int(round(cx + w / 2)), int(round(cy + h / 2))
     return cropped, (left, top, right, bottom)

@@ -15,7 +15,8 @@ _MIN_PLAUSIBLE_DPI = 100
 
 def to_grey(image: Image.Image, ctx: CleanupContext) -> Image.Image:
     """The page as 8-bit grey, EXIF rotation applied, transparency flattened onto white."""
-    image = ImageOps.exif_transpose(image)
+    if image.getexif().get(0x0112, 1) != 1:       # EXIF orientation tag set
+        image = ImageOps.exif_transpose(image)
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
@@ -51,6 +52,14 @@ def normalise_resolution(image: Image.Image, dpi: int, ctx: CleanupContext) -> I
     return image.resize(size, method)
 
 
+def reduced(image: Image.Image, max_side: int) -> tuple[Image.Image, float]:
+    """(a box-filtered copy whose long side is at most max_side, its scale); cheap integer reduce."""
+    factor = max(1, -(-max(image.size) // max_side))
+    if factor == 1:
+        return image, 1.0
+    return image.reduce(factor), 1.0 / factor
+
+
 def otsu_threshold(arr: np.ndarray) -> int:
     """Otsu's grey level separating ink from paper in an 8-bit array."""
     value, _ = cv2.threshold(arr, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
@@ -70,6 +79,6 @@ def save_page(image: Image.Image, dpi: int, ctx: CleanupContext, suffix: str = "
     """Write the page as PNG in the job folder and return its path."""
     ctx.workdir.mkdir(parents=True, exist_ok=True)
     path = ctx.workdir / f"page-{ctx.page_no:04d}{suffix}.png"
-    # Level 3 is a fraction of the time of the default for nearly the same size.
-    image.save(path, dpi=(dpi, dpi), compress_level=3)
+    # Level 2 takes well under half the time of the default for a slightly bigger file.
+    image.save(path, dpi=(dpi, dpi), compress_level=2)
     return path

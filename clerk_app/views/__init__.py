@@ -1,0 +1,1 @@
+"""Views: one ttk.Frame subclass per screen, built as View(master, services)."""

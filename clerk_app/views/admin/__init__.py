@@ -1,0 +1,1 @@
+"""Administrator screens: catalog, partners, holidays, clerks and rights."""
