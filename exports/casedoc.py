@@ -27,20 +27,33 @@ def party_info(p: Party | None) -> PartyInfo | None:
                      phone=p.phone, address=p.address, legal_rep=p.legal_rep)
 
 
-def material_line(m: CaseMaterial, item_basis: str) -> MaterialLine:
+def _requirement_text(m: CaseMaterial) -> str:
+    """What the applicant must bring for a missing material, in the notice's words."""
+    req = m.requirement
+    if req is None:
+        return m.reason or "请补充提交"
+    text = f"请提交{req.form}{m.copies or req.copies}份"
+    if req.verify_original and req.form != "原件":
+        text += "，并携带原件供核验"
+    if req.e_license_ok:
+        text += "（可用电子证照代替）"
+    return text + (f"。{m.reason}" if m.reason else "")
+
+
+def material_line(m: CaseMaterial, item_basis: str = "") -> MaterialLine:
     req = m.requirement
     provided = m.state in ("provided", "e_license")
-    reason = m.reason
-    if m.state == "missing" and not reason:
-        reason = "未提供"
-    elif m.state == "deficient" and not reason:
-        reason = "不符合要求"
+    reason = ""
+    if m.state == "missing":
+        reason = _requirement_text(m)
+    elif m.state == "deficient":
+        reason = m.reason or "不符合要求，请按办事指南重新提交"
     elif m.state == "rongque":
-        reason = reason or "容缺受理，需在寄出前补齐"
+        reason = m.reason or "容缺受理，须在材料寄出前补齐"
     return MaterialLine(
         name=m.name, form=req.form if req else "复印件", copies=m.copies, pages=len(pages_of(m)),
-        provided=provided, missing_reason=reason if m.state in ("missing", "deficient", "rongque") else "",
-        legal_basis=item_basis, verified_by=m.original_verified_by.name if m.original_verified_by_id else "",
+        provided=provided, missing_reason=reason, legal_basis="",
+        verified_by=m.original_verified_by.name if m.original_verified_by_id else "",
         verified_at=m.original_verified_at, original_enclosed=m.original_enclosed,
         required=(m.state != "not_needed") and bool(req is None or req.required or m.state == "missing"),
         condition=(req.condition or "") if req else "")
@@ -49,7 +62,7 @@ def material_line(m: CaseMaterial, item_basis: str) -> MaterialLine:
 def case_doc(case: Case, clerk: Clerk | None = None, tracking_number: str = "") -> CaseDoc:
     """Everything the notices, receipt, transmittal and waybill print for ``case``."""
     item = case.item
-    materials = [material_line(m, item.basis) for m in case.materials.order_by(CaseMaterial.seq)
+    materials = [material_line(m) for m in case.materials.order_by(CaseMaterial.seq)
                  if m.state != "not_needed"]
     if not tracking_number:
         out = case.shipments.where(Shipment.direction == "out").order_by(Shipment.id.desc()).first()

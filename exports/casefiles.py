@@ -12,7 +12,7 @@ from exports import casedoc
 from forms import __version__, config
 from forms.casework import absolute, case_folder, pages_of, record_document
 from forms.errors import ExportError
-from forms.models import Case, CaseMaterial, Clerk, Window
+from forms.models import Case, CaseMaterial, Clerk, Shipment, Window
 from forms.ocrdata import OcrPage
 
 WAYBILL_SIZES = ("100x150", "76x130", "a4")
@@ -103,17 +103,21 @@ def waybill(case: Case, clerk: Clerk, size: str = "100x150", tracking_number: st
     from exports.waybill import build_waybill
     if size not in WAYBILL_SIZES:
         raise ExportError(f"面单尺寸应为 {'、'.join(WAYBILL_SIZES)} 之一")
-    doc = casedoc.case_doc(case, clerk, tracking_number=tracking_number)
-    ship = case.shipments.order_by(-case.shipments.model.id).first()
-    weight = weight_g if weight_g is not None else (ship.weight_g if ship else 0)
-    path = build_waybill(doc, _out(case, f"{case.case_no}-面单-{size}.pdf"), size=size,
-                         contents=casedoc.contents_text(case), weight_g=weight)
+    out = case.shipments.where(Shipment.direction == "out").order_by(Shipment.id.desc()).first()
+    number = tracking_number or (out.tracking_number if out else "")
+    if not number:
+        raise ExportError("请先录入或扫描 EMS 邮件号")
+    weight = weight_g if weight_g is not None else (out.weight_g if out else 0)
+    doc = casedoc.case_doc(case, clerk, tracking_number=number)
+    path = build_waybill(doc, number, _out(case, f"{case.case_no}-面单-{size}.pdf"), label=size,
+                         weight_g=weight, shipped_on=out.shipped_at.date() if out else None)
     return _made(case, "waybill", path)
 
 
-def dispatch_list(window: Window, day: date) -> Path:
+def dispatch_list(window: Window, day: date, clerk_name: str = "") -> Path:
     """交寄清单 of every package this window shipped on ``day``."""
     from exports.dispatch import build_dispatch_list
     rows = casedoc.dispatch_rows(window, day)
     folder = config.sub_dir("dispatch")
-    return build_dispatch_list(casedoc.window_info(window), day, rows, folder / f"交寄清单-{day:%Y%m%d}.pdf")
+    return build_dispatch_list(casedoc.window_info(window), day, rows, folder / f"交寄清单-{day:%Y%m%d}.pdf",
+                               clerk_name=clerk_name)

@@ -92,7 +92,7 @@ def run_intake(req: IntakeRequest, clerk: Clerk, attach: Attach, progress=None, 
         casework.ship(case, clerk, req.tracking_number, req.weight_g)
         case = Case.get_by_id(case.id)
         docs["waybill"] = casefiles.waybill(case, clerk, req.waybill_size)
-        docs["dispatch_list"] = casefiles.dispatch_list(case.window, clock.today())
+        docs["dispatch_list"] = casefiles.dispatch_list(case.window, clock.today(), clerk.name)
     return _result(case, missing, docs, warnings)
 
 

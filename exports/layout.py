@@ -182,7 +182,7 @@ def signature_table(labels, with_date: bool = True, width: float = FRAME_WIDTH) 
         ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-    ], rowHeights=[28] * len(rows))
+    ], rowHeights=[23] * len(rows))
 
 
 class BlankDate(Flowable):

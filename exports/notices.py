@@ -79,14 +79,17 @@ def build_correction_notice(doc: CaseDoc, out_path) -> Path:
     missing = any(not m.provided for m in items)
     deficient = any(m.provided for m in items)
     problem = "、".join(w for w, on in (("不齐全", missing), ("不符合法定形式", deficient)) if on)
-    rows = [["序号", "材料名称", "问题", "补正要求", "依据"]]
+    # The 依据 column only when a material has a basis of its own; the item's basis is printed once below.
+    with_basis = any(m.legal_basis for m in items)
+    rows = [["序号", "材料名称", "问题", "补正要求"] + (["依据"] if with_basis else [])]
     for n, m in enumerate(items, start=1):
         status = "缺少" if not m.provided else "不符合要求"
         need = m.missing_reason or f"请提交{m.form}{m.copies}份"
         if m.condition:
             need += f"（适用情形：{m.condition}）"
-        rows.append([str(n), m.name, status, need, m.legal_basis or doc.item_basis or "办事指南"])
-    widths = [10 * mm, 45 * mm, 20 * mm, 55 * mm, FRAME_WIDTH - 130 * mm]
+        rows.append([str(n), m.name, status, need] + ([m.legal_basis or doc.item_basis or "办事指南"] if with_basis else []))
+    widths = ([10 * mm, 45 * mm, 20 * mm, 55 * mm, FRAME_WIDTH - 130 * mm] if with_basis
+              else [10 * mm, 62 * mm, 20 * mm, FRAME_WIDTH - 92 * mm])
     story = _head(doc, "补正材料一次性告知书", "补正告字") + [
         para(_addressee(doc), "plain"),
         para(f"经审查，您于{cn_date(doc.received_at)}申请的“{doc.item_name}”事项"

@@ -8,7 +8,8 @@
 * greyscale: JPEG quality 75, /DCTDecode, DeviceGray;
 * colour (a red seal counts): JPEG quality 75, 4:2:0, DeviceRGB.
 
-Images above ``MAX_DPI`` are downsampled to it. A JPEG source that needs no
+Bilevel pages above ``MAX_DPI`` (300) and JPEG pages above ``JPEG_MAX_DPI``
+(200) are downsampled to it. A JPEG source that needs no
 change is passed through untouched when re-encoding would not save >20 %.
 The stream bytes go into the PDF without re-encoding (img2pdf-style), so
 ``EncodedPage.pdf_image(pdf)`` hands pikepdf an image XObject.
@@ -26,12 +27,22 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from forms.errors import ImageError
 
+# Bilevel pages keep up to 300 dpi (G4 makes that cheap). Grey and colour go
+# to 200 dpi, the floor DA/T 31 sets for archive scans: on a noisy 300 dpi
+# scan that halves the JPEG while Tesseract reads it back with < 1 % CER
+# difference (measured with bench/bench_package.py's pages).
 MAX_DPI = 300
+JPEG_MAX_DPI = 200
 DEFAULT_DPI = 300
 JPEG_QUALITY = 75
-# Share of pixels that are neither near-black nor near-white; below this the
-# page is text/line art and thresholding loses nothing a reader needs.
-MIDTONE_LIMIT = 0.06
+# A page is text/line art (thresholding loses nothing a reader needs) when
+# fewer than MIDTONE_LIMIT of its pixels are neither near-black nor near-white
+# and no more than MAX_PHOTO_TILES tiles of TILE_PX² are mostly such midtones:
+# stroke edges of blurred text stay below 0.35 per tile, a photo is ~1.0.
+MIDTONE_LIMIT = 0.20
+TILE_PX = 64
+PHOTO_TILE_SHARE = 0.5
+MAX_PHOTO_TILES = 2
 # A pixel is "coloured" when its channels differ by more than this; a page is
 # colour when more than COLOUR_SHARE of its pixels are (a seal is ~0.5 %).
 CHROMA_LEVEL = 48
@@ -52,10 +63,13 @@ class EncodedPage:
     bits: int                  # bits per component
     decode_parms: dict = field(default_factory=dict)
     passthrough: bool = False  # source JPEG embedded unchanged
+    page_size: tuple[float, float] | None = None   # points, from the source before resampling
 
     @property
     def size_pt(self) -> tuple[float, float]:
-        """Page size in PDF points for the image at its resolution."""
+        """Page size in PDF points: the source image's size at its resolution."""
+        if self.page_size is not None:
+            return self.page_size
         return self.width * 72.0 / self.dpi, self.height * 72.0 / self.dpi
 
     def pdf_image(self, pdf):
@@ -97,19 +111,27 @@ def classify(im: Image.Image) -> str:
     """'bilevel', 'gray' or 'rgb' for an image, from its pixel statistics."""
     if im.mode == "1":
         return "bilevel"
-    small = im.copy()
-    small.thumbnail((800, 800))
-    if small.mode in ("RGBA", "LA", "P", "PA", "CMYK", "YCbCr", "I;16", "I", "F"):
-        small = small.convert("RGB")
-    if small.mode == "RGB":
+    if im.mode in ("RGBA", "LA", "P", "PA", "CMYK", "YCbCr", "I;16", "I", "F"):
+        im = im.convert("RGB")
+    if im.mode == "RGB":
+        small = im.copy()
+        small.thumbnail((800, 800))
         a = np.asarray(small, dtype=np.int16)
         chroma = a.max(axis=2) - a.min(axis=2)
         if (chroma > CHROMA_LEVEL).mean() > COLOUR_SHARE:
             return "rgb"
-        small = small.convert("L")
-    grey = np.asarray(small.convert("L"))
-    midtones = ((grey > 48) & (grey < 208)).mean()
-    return "bilevel" if midtones < MIDTONE_LIMIT else "gray"
+    # Full resolution: downsampling would turn text strokes into grey.
+    grey = np.asarray(im.convert("L"))
+    mid = (grey > 48) & (grey < 208)
+    if mid.mean() > MIDTONE_LIMIT:
+        return "gray"
+    t = TILE_PX
+    h, w = (grey.shape[0] // t) * t, (grey.shape[1] // t) * t
+    if h and w:
+        tiles = mid[:h, :w].reshape(h // t, t, w // t, t).mean(axis=(1, 3))
+        if (tiles > PHOTO_TILE_SHARE).sum() > MAX_PHOTO_TILES:
+            return "gray"
+    return "bilevel"
 
 
 def otsu_threshold(grey: np.ndarray) -> int:
@@ -126,14 +148,14 @@ def otsu_threshold(grey: np.ndarray) -> int:
     return int(min(200, max(80, int(np.argmax(between)))))
 
 
-def _downsample(im: Image.Image, dpi: float) -> tuple[Image.Image, float]:
-    if dpi <= MAX_DPI + 1:
+def _downsample(im: Image.Image, dpi: float, max_dpi: float) -> tuple[Image.Image, float]:
+    if dpi <= max_dpi + 1:
         return im, dpi
-    scale = MAX_DPI / dpi
+    scale = max_dpi / dpi
     size = (max(1, round(im.width * scale)), max(1, round(im.height * scale)))
     if im.mode == "1":
         im = im.convert("L")
-    return im.resize(size, Image.Resampling.LANCZOS), float(MAX_DPI)
+    return im.resize(size, Image.Resampling.LANCZOS), float(max_dpi)
 
 
 def _to_bilevel(im: Image.Image) -> Image.Image:
@@ -165,10 +187,11 @@ def _encode_g4(bw: Image.Image, dpi: float) -> EncodedPage:
     )
 
 
-def _encode_flate(bw: Image.Image, dpi: float) -> EncodedPage:
+def _encode_flate(bw: Image.Image, dpi: float, stream: bytes | None = None) -> EncodedPage:
     png = io.BytesIO()
-    bw.save(png, "PNG", optimize=True, dpi=(dpi, dpi))
-    stream = zlib.compress(bw.tobytes(), 9)  # mode "1" rows: set bit = white = 1 in DeviceGray
+    bw.save(png, "PNG", dpi=(dpi, dpi))
+    if stream is None:
+        stream = zlib.compress(bw.tobytes(), 6)  # mode "1" rows: set bit = white = 1 in DeviceGray
     return EncodedPage(
         kind="bilevel-flate", width=bw.width, height=bw.height, dpi=dpi,
         file_bytes=png.getvalue(), file_ext=".png", stream=stream,
@@ -201,21 +224,25 @@ def encode_page(path, force: str | None = None, default_dpi: float = DEFAULT_DPI
     im, dpi, raw = load_page(path, default_dpi)
     kind = force or classify(im)
     try:
-        return _encode(im, dpi, raw, kind)
+        encoded = _encode(im, dpi, raw, kind)
+        # Rounding pixels when downsampling must not change the paper size.
+        encoded.page_size = (im.width * 72.0 / dpi, im.height * 72.0 / dpi)
+        return encoded
     except (OSError, ValueError) as e:
         raise ImageError(file=str(path), reason="图片压缩失败") from e
 
 
 def _encode(im: Image.Image, dpi: float, raw: bytes, kind: str) -> EncodedPage:
     src = Image.open(io.BytesIO(raw))
-    unchanged = (src.size == im.size and dpi <= MAX_DPI + 1
+    unchanged = (src.size == im.size and dpi <= JPEG_MAX_DPI + 1
                  and src.getexif().get(0x0112, 1) == 1)
-    im, dpi = _downsample(im, dpi)
+    im, dpi = _downsample(im, dpi, MAX_DPI if kind == "bilevel" else JPEG_MAX_DPI)
     if kind == "bilevel":
         bw = _to_bilevel(im)
         g4 = _encode_g4(bw, dpi)
-        flate = _encode_flate(bw, dpi)
-        return g4 if len(g4.stream) <= len(flate.stream) else flate
+        # Halftoned or dithered pages can defeat G4; then plain Flate is smaller.
+        flate = zlib.compress(bw.tobytes(), 6)
+        return g4 if len(g4.stream) <= len(flate) else _encode_flate(bw, dpi, flate)
     encoded = _encode_jpeg(im, dpi, kind)
     want_mode = "RGB" if kind == "rgb" else "L"
     if (unchanged and src.format == "JPEG" and src.mode == want_mode

@@ -48,6 +48,8 @@ LABEL_CHOICES = ("100x150", "76x130", "a4")
 
 def check_tracking_number(value: str) -> str:
     """Return the normalized tracking number, or raise InvalidIdentifier (Chinese) if it is wrong."""
+    if not (value or "").strip():
+        raise InvalidIdentifier("尚未填写 EMS 邮件号，请先录入邮件号再打印面单")
     result = identifiers.check(value, "tracking")
     if not result.valid:
         raise InvalidIdentifier(f"邮件号“{value}”有误：{result.error}，请核对后重新输入")
@@ -85,9 +87,10 @@ class _LabelPainter:
     """Draws one label with its lower-left corner at the canvas origin."""
 
     def __init__(self, canvas, spec: LabelSpec, doc: CaseDoc, tracking: str, weight_g: int,
-                 shipped_on: date):
+                 contents: str, shipped_on: date):
         self.c, self.spec, self.doc = canvas, spec, doc
         self.tracking, self.weight_g, self.shipped_on = tracking, weight_g, shipped_on
+        self.contents_line = contents
         self.w, self.h = spec.width_mm * mm, spec.height_mm * mm
         self.m = spec.margin_mm * mm
 
@@ -179,9 +182,9 @@ class _LabelPainter:
         ])
 
     def contents(self, top, height):
-        copies, originals = package_contents(self.doc)
+        _, originals = package_contents(self.doc)
         weight = f"{self.weight_g} g" if self.weight_g else "______ g"
-        lines = [(f"内件：{contents_text(self.doc)}", 9), (f"重量：{weight}", 9),
+        lines = [(f"内件：{self.contents_line}", 9), (f"重量：{weight}", 9),
                  (f"寄件日期：{cn_date(self.shipped_on)}", 9)]
         if originals:
             lines.append(("内有证件原件，请妥善保管、当面签收", 9))
@@ -205,11 +208,13 @@ class _LabelPainter:
 
 
 def build_waybill(doc: CaseDoc, tracking_number: str, out_path, label: str = "100x150",
-                  weight_g: int = 0, shipped_on: date | None = None) -> Path:
+                  weight_g: int = 0, shipped_on: date | None = None,
+                  contents: str | None = None) -> Path:
     """Write the EMS label PDF for ``doc``'s package; label is "100x150", "76x130" or "a4".
 
     The tracking number is validated first: a wrong S10 check digit raises
-    InvalidIdentifier and no file is created.
+    InvalidIdentifier and no file is created. ``contents`` replaces the
+    computed 内件 text; ``shipped_on`` defaults to today.
     """
     tracking = check_tracking_number(tracking_number)
     if label not in LABEL_CHOICES:
@@ -225,7 +230,8 @@ def build_waybill(doc: CaseDoc, tracking_number: str, out_path, label: str = "10
         c.setTitle(f"EMS面单 {tracking}")
         c.setAuthor(CREATOR)
         c.setCreator(CREATOR)
-        painter = _LabelPainter(c, spec, doc, tracking, weight_g, shipped_on)
+        painter = _LabelPainter(c, spec, doc, tracking, weight_g,
+                                contents or contents_text(doc), shipped_on)
         if label == "a4":
             _place_on_a4(c, painter)
         else:

@@ -225,7 +225,9 @@ def _verify_needs_originals(case, details):
 
 @guard("scan")
 def _scan_needs_pages(case, details):
+    # Electronic materials (电子 form) travel as data, not as scanned paper.
     without = [m for m in checklist(case) if m.state == "provided"
+               and not (m.requirement and m.requirement.form == "电子")
                and not Page.select().where(Page.material == m).exists()]
     if without:
         raise InvalidInput(f"以下材料还没有扫描页：{_names(without)}")

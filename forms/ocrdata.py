@@ -42,6 +42,7 @@ class OcrPage:
     fields: list[OcrField] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     blank: bool = False
+    error: str | None = None   # Chinese message when the page could not be cleaned or read
 
     def to_dict(self) -> dict:
         return asdict(self)

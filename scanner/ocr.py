@@ -185,3 +185,104 @@ def looks_turned(words: list[OcrWord]) -> bool:
         else:
             wide += 1
     return tall > wide
+
+
+# ---- second look at Chinese that a multi-language run read as Latin -------------
+#
+# With "chi_sim+eng" Tesseract sometimes prefers the English model for a Chinese
+# word it finds hard (bold headings, light labels, calligraphic faces) and returns
+# Latin nonsense such as "WBS Pi" for 网络客户端. Those words are read again with the
+# Chinese model alone, all of a page's suspects pasted into one strip so that it
+# costs one extra Tesseract run, and kept only if the new reading is Chinese and
+# more confident. Real English words come back as Latin and stay as they were.
+
+_CJK_LANGS = {"chi_sim", "chi_tra", "chi_sim_vert", "chi_tra_vert", "jpn", "jpn_vert", "kor"}
+_SUSPECT_BELOW = 90.0        # confidence under which a Latin word on a Chinese page is re-read
+_STRIP_GAP = 40              # white pixels between the pieces of the strip
+
+
+def _suspect(word: OcrWord) -> bool:
+    text = word.text
+    letters = sum(c.isalpha() for c in text)
+    return (text.isascii() and letters > 0 and letters * 2 >= sum(c.isalnum() for c in text)
+            and word.confidence < _SUSPECT_BELOW)
+
+
+def suspect_runs(words: list[OcrWord]) -> list[list[int]]:
+    """Runs of neighbouring words in one line that look like Chinese misread as Latin."""
+    chars = sum(len(w.text) for w in words)
+    cjk = sum(is_cjk(c) for w in words for c in w.text)
+    if not chars or cjk < 0.3 * chars:
+        return []
+    runs: list[list[int]] = []
+    for i, word in enumerate(words):
+        if not _suspect(word):
+            continue
+        last = runs[-1][-1] if runs else None
+        if last == i - 1 and (words[last].block, words[last].par, words[last].line) == (
+                word.block, word.par, word.line):
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
+def reread_suspects(image_path: Path, words: list[OcrWord], langs: str, dpi: int = 300,
+                    timeout: float = 60.0, cancel=None, page_no: int = 1) -> list[OcrWord]:
+    """The words with Latin-looking misreads replaced by a Chinese-only reading where better."""
+    from PIL import Image            # local: keeps this module light for the GUI process
+
+    first = langs.split("+")[0]
+    if "+" not in langs or first not in _CJK_LANGS:
+        return words
+    runs = suspect_runs(words)
+    if not runs:
+        return words
+    with Image.open(image_path) as page:
+        page = page.convert("L")
+        pieces = []
+        for run in runs:
+            left = min(words[i].left for i in run)
+            top = min(words[i].top for i in run)
+            right = max(words[i].left + words[i].width for i in run)
+            bottom = max(words[i].top + words[i].height for i in run)
+            pad = max(6, (bottom - top) // 3)
+            box = (max(0, left - pad), max(0, top - pad),
+                   min(page.width, right + pad), min(page.height, bottom + pad))
+            pieces.append((run, box, page.crop(box)))
+    width = max(p[2].width for p in pieces) + 2 * _STRIP_GAP
+    height = sum(p[2].height + _STRIP_GAP for p in pieces) + _STRIP_GAP
+    strip = Image.new("L", (width, height), 255)
+    offsets = []
+    y = _STRIP_GAP
+    for run, box, piece in pieces:
+        strip.paste(piece, (_STRIP_GAP, y))
+        offsets.append((y, y + piece.height))
+        y += piece.height + _STRIP_GAP
+    strip_path = Path(image_path).with_name(Path(image_path).stem + "-reread.png")
+    strip.save(strip_path)
+    try:
+        found = parse_tsv(run_tesseract_tsv(strip_path, first, dpi, psm=6, timeout=timeout,
+                                            cancel=cancel, page_no=page_no))
+    finally:
+        strip_path.unlink(missing_ok=True)
+    replacement: dict[int, list[OcrWord]] = {}
+    for k, (run, box, _) in enumerate(pieces):
+        y0, y1 = offsets[k]
+        new = [w for w in found if y0 <= w.top + w.height / 2 < y1]
+        old = [words[i] for i in run]
+        if not new or not any(is_cjk(c) for w in new for c in w.text):
+            continue
+        if mean_confidence(new) <= mean_confidence(old):
+            continue
+        line = old[0]
+        replacement[run[0]] = [OcrWord(text=w.text, left=box[0] + w.left - _STRIP_GAP,
+                                       top=box[1] + w.top - y0, width=w.width, height=w.height,
+                                       confidence=w.confidence, block=line.block, par=line.par,
+                                       line=line.line) for w in new]
+        for i in run[1:]:
+            replacement[i] = []
+    result: list[OcrWord] = []
+    for i, word in enumerate(words):
+        result.extend(replacement.get(i, [word]))
+    return result

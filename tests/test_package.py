@@ -244,10 +244,11 @@ def test_pages_are_compressed_per_kind_and_stay_legible(built, tmp_path):
     rows = [ln.split() for ln in listing]
     # page num type width height color comp bpc enc interp object ID x-ppi ...
     assert [(r[0], r[3], r[4], r[5], r[7], r[8]) for r in rows] == [
-        ("2", "2480", "3508", "gray", "1", "ccitt"), ("3", "2480", "3508", "rgb", "8", "jpeg"),
+        ("2", "2480", "3508", "gray", "1", "ccitt"), ("3", "1653", "2339", "rgb", "8", "jpeg"),
         ("4", "2480", "3508", "gray", "1", "ccitt")]
-    assert [r[12] for r in rows] == ["300"] * 3            # x-ppi
-    assert built["result"].bytes < 320_000                  # the colour page is most of it
+    assert [r[12] for r in rows] == ["300", "200", "300"]   # x-ppi; page stays A4
+    assert pdfcheck.page_sizes_mm(pdf_path)[1:] == [(210.0, 297.0)] * 3
+    assert built["result"].bytes < 200_000                  # the colour page is most of it
     # Legible: Tesseract reads the rendered 1-bit page as well as the original.
     png = pdfcheck.render_png(pdf_path, tmp_path, dpi=300, first=4, last=4)[0]
     again = pytesseract.image_to_string(Image.open(png), lang="chi_sim+eng")

@@ -73,8 +73,10 @@ def test_wrong_check_digit_raises_and_writes_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_domestic_13_digit_number_and_lower_case_input(tmp_path):
-    pdf = waybill.build_waybill(sample_case(), "1123456789012", tmp_path / "d.pdf", label="76x130")
+def test_domestic_number_given_contents_and_typed_number(tmp_path):
+    pdf = waybill.build_waybill(sample_case(), "1123456789012", tmp_path / "d.pdf", label="76x130",
+                                contents="材料 4 份，原件 3 份")
+    assert "内件：材料4份，原件3份" in pdfcheck.squash(pdfcheck.pdftotext(pdf))
     png = pdfcheck.render_mono(pdf, tmp_path, 203)[0]
     assert pdfcheck.zbar_values(png, "CODE-128") == ["1123456789012"]
     pdf = waybill.build_waybill(sample_case(), "ea 1234 5678 5cn", tmp_path / "s.pdf")

@@ -44,10 +44,11 @@ def clean_page(image: Image.Image, ctx: CleanupContext) -> CleanedPage:
                        crop_box=box, blank=blank, ink_ratio=ratio)
 
 
-def turn_saved_page(cleaned: CleanedPage, degrees_clockwise: int, ctx: CleanupContext) -> CleanedPage:
-    """The cleaned page turned by a multiple of 90 degrees and saved over the old file."""
+def turn_saved_page(cleaned: CleanedPage, degrees_clockwise: int, ctx: CleanupContext,
+                    suffix: str = "") -> CleanedPage:
+    """The cleaned page turned by a multiple of 90 degrees, saved (over the old file unless suffix)."""
     image = turn(cleaned.image, degrees_clockwise, ctx)
-    path = save_page(image, cleaned.dpi, ctx)
+    path = save_page(image, cleaned.dpi, ctx, suffix=suffix)
     return CleanedPage(image=image, path=path, dpi=cleaned.dpi,
                        rotation=(cleaned.rotation + degrees_clockwise) % 360, skew=cleaned.skew,
                        crop_box=cleaned.crop_box, blank=cleaned.blank, ink_ratio=cleaned.ink_ratio,

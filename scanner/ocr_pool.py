@@ -1,0 +1,170 @@
+"""One page through cleanup and OCR, and the worker processes that do it in parallel.
+
+``process_page`` is the whole job for one page and runs in any process. ``OcrPool``
+runs it in one spawned worker per core; each worker sets ``OMP_THREAD_LIMIT=1`` so
+its Tesseract uses one thread, and shares a cancel flag with the parent so a
+cancelled page's Tesseract is killed at once instead of running to its end.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image
+
+from forms.errors import Cancelled, ClerkError
+from forms.ocrdata import OcrPage
+
+from . import imageio
+from .cleanup import CleanupContext, clean_page, detect_orientation, turn_saved_page
+from .fields import extract_fields, field_warnings
+from .ocr import DEFAULT_LANGS, build_text, looks_turned, mean_confidence, parse_tsv, run_tesseract_tsv
+
+LOW_CONFIDENCE = 50.0
+
+
+@dataclass
+class OcrSettings:
+    """How every page of one job is cleaned and read; ``workdir`` is the job's temp folder."""
+
+    workdir: Path
+    langs: str = DEFAULT_LANGS
+    storage: str = "grey"
+    orientation: str = "auto"
+    crop: bool = True
+    deskew: bool = True
+    target_dpi: int = 300
+    timeout: float = 120.0
+
+
+@dataclass
+class PageJob:
+    """One page to process: an image in memory or a file, numbered 1.. within the job."""
+
+    page_no: int
+    image: Image.Image | None = None
+    path: str | None = None
+    dpi: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def page_label(page_no: int) -> str:
+    """How warnings name a page: "第 3 页"."""
+    return f"第 {page_no} 页"
+
+
+def _read(path: Path, settings: OcrSettings, page_no: int, cancel) -> list:
+    tsv = run_tesseract_tsv(path, settings.langs, settings.target_dpi, timeout=settings.timeout,
+                            cancel=cancel, page_no=page_no)
+    return parse_tsv(tsv)
+
+
+def _upright(cleaned, words, ctx: CleanupContext, settings: OcrSettings, cancel):
+    """Ask OSD about a page whose OCR looks turned; keep the turn only if it reads better."""
+    degrees, confidence = detect_orientation(cleaned.path, ctx)
+    if not degrees or confidence < ctx.osd_min_confidence:
+        return cleaned, words
+    turned = turn_saved_page(cleaned, degrees, ctx, suffix="-turned")
+    turned_words = _read(turned.path, settings, ctx.page_no, cancel)
+    if mean_confidence(turned_words) <= mean_confidence(words):
+        turned.path.unlink(missing_ok=True)
+        return cleaned, words
+    os.replace(turned.path, cleaned.path)
+    turned.path = cleaned.path
+    return turned, turned_words
+
+
+def process_page(job: PageJob, settings: OcrSettings, cancel=None) -> OcrPage:
+    """Clean, OCR and read fields of one page; runs in any process. Raises Cancelled only."""
+    label = page_label(job.page_no)
+    warnings = list(job.warnings)
+    ctx = CleanupContext(workdir=settings.workdir, page_no=job.page_no, target_dpi=settings.target_dpi,
+                         source_dpi=job.dpi, storage=settings.storage, crop=settings.crop,
+                         deskew=settings.deskew, orientation=settings.orientation,
+                         timeout=settings.timeout)
+    try:
+        image = job.image if job.image is not None else imageio.load_image(job.path)
+        cleaned = clean_page(image, ctx)
+        if cleaned.blank:
+            warnings.append(f"{label}疑似空白页，请核对（页面已保留，未删除）")
+            return OcrPage(image_path=str(cleaned.path), width=cleaned.image.width,
+                           height=cleaned.image.height, dpi=cleaned.dpi, warnings=warnings, blank=True)
+        words = _read(cleaned.path, settings, job.page_no, cancel)
+        if settings.orientation == "auto" and looks_turned(words):
+            cleaned, words = _upright(cleaned, words, ctx, settings, cancel)
+    except Cancelled:
+        raise
+    except ClerkError as e:
+        return OcrPage(image_path="", width=0, height=0, dpi=settings.target_dpi,
+                       warnings=warnings, error=str(e))
+    text, _ = build_text(words)
+    confidence = mean_confidence(words)
+    fields = extract_fields(words)
+    warnings += field_warnings(fields, label)
+    if words and confidence < LOW_CONFIDENCE:
+        warnings.append(f"{label}识别置信度较低（{confidence:.0f}），请对照原件核对")
+    return OcrPage(image_path=str(cleaned.path), width=cleaned.image.width, height=cleaned.image.height,
+                   dpi=cleaned.dpi, words=words, text=text, confidence=confidence, fields=fields,
+                   warnings=warnings)
+
+
+_CANCEL = None
+
+
+def _init_worker(cancel) -> None:
+    global _CANCEL
+    _CANCEL = cancel
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    # Ctrl-C belongs to the parent, which cancels the pool; workers must not die mid-page.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _work(job: PageJob, settings: OcrSettings):
+    try:
+        return process_page(job, settings, _CANCEL)
+    except Cancelled:
+        return _CANCELLED
+
+
+_CANCELLED = "cancelled"
+
+
+class OcrPool:
+    """Worker processes for cleanup + OCR; use as a context manager, or close() when done."""
+
+    def __init__(self, workers: int | None = None):
+        self.workers = max(1, int(workers or os.cpu_count() or 1))
+        # spawn, not fork: the GUI process has threads and Tk, which fork would copy.
+        context = multiprocessing.get_context("spawn")
+        self._cancel = context.Event()
+        self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
+                                             initializer=_init_worker, initargs=(self._cancel,))
+
+    def submit(self, job: PageJob, settings: OcrSettings) -> Future:
+        """Queue one page; the future's result is an OcrPage, or the string "cancelled"."""
+        return self._executor.submit(_work, job, settings)
+
+    def cancel(self) -> None:
+        """Stop every page: queued ones are dropped, running Tesseracts are killed."""
+        self._cancel.set()
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def close(self) -> None:
+        """Wait for the workers to finish their pages and exit."""
+        self._executor.shutdown(wait=True)
+
+    def __enter__(self) -> "OcrPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if exc[0] is not None:
+            self.cancel()
+        self.close()

@@ -1,0 +1,139 @@
+"""Pages in, OcrPages out: each page goes to a worker as soon as the source yields it.
+
+OCR of page 1 runs while page 2 is still being scanned. Results come back in page
+order. Intermediate and cleaned page images live in a per-job temp folder.
+"""
+from __future__ import annotations
+
+import tempfile
+from collections import deque
+from concurrent.futures import CancelledError, Future, TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Optional
+
+from PIL import Image
+
+from forms.errors import OcrError
+from forms.ocrdata import OcrPage
+
+from .ocr import DEFAULT_LANGS, check_languages
+from .ocr_pool import OcrPool, OcrSettings, PageJob, page_label
+
+Progress = Callable[[int, Optional[int], str], None]
+_POLL = 0.2       # seconds between looks at the cancel flag while waiting for a page
+
+
+class _Stop(Exception):
+    """The caller cancelled: end the generator quietly."""
+
+
+def new_job_dir() -> Path:
+    """A fresh temp folder for one job's page images; the caller removes it when done."""
+    return Path(tempfile.mkdtemp(prefix="tongban-ocr-"))
+
+
+def _job(item, number: int) -> PageJob:
+    """A PageJob from an AcquiredPage (scanner.sources), a PIL image or a file path."""
+    image = getattr(item, "image", None)
+    if isinstance(image, Image.Image):
+        return PageJob(page_no=getattr(item, "index", number) or number, image=image,
+                       dpi=getattr(item, "dpi", None), warnings=list(getattr(item, "warnings", []) or []))
+    if isinstance(item, Image.Image):
+        return PageJob(page_no=number, image=item)
+    if isinstance(item, (str, Path)):
+        return PageJob(page_no=number, path=str(item))
+    raise TypeError(f"cannot OCR a {type(item).__name__}")
+
+
+def _cancelled(cancel) -> bool:
+    return cancel is not None and cancel.is_set()
+
+
+def _wait(future: Future, cancel, pool: OcrPool) -> OcrPage:
+    while True:
+        if _cancelled(cancel):
+            raise _Stop()
+        try:
+            result = future.result(timeout=_POLL)
+        except FutureTimeout:
+            continue
+        except CancelledError:
+            raise _Stop() from None
+        if isinstance(result, OcrPage):
+            return result
+        raise _Stop()          # the worker saw the pool's cancel flag
+
+
+def process_pages(page_iterator: Iterable, progress: Progress | None = None, cancel=None,
+                  langs: str = DEFAULT_LANGS, workers: int | None = None, *,
+                  job_dir: Path | str | None = None, storage: str = "grey",
+                  orientation: str = "auto", timeout: float = 120.0,
+                  pool: OcrPool | None = None, max_in_flight: int | None = None) -> Iterator[OcrPage]:
+    """Clean and OCR pages as they arrive; yields OcrPages in page order. Call from one worker thread.
+
+    ``page_iterator`` yields AcquiredPages, PIL images or file paths. ``progress(done,
+    total_or_None, what)`` is called from the iterating thread after each page (total is
+    None until the source is exhausted). Once ``cancel.is_set()`` the generator stops
+    quietly: pages already yielded stay with the caller, running Tesseracts are killed.
+    A page that cannot be read comes back with ``error`` set; the run goes on. If the
+    source itself fails, the pages it already gave are still read, then its error is raised.
+    Cleaned images go to ``job_dir`` (a new temp folder if None; the caller removes it).
+    ``pool`` lets a long-lived OcrPool be reused; otherwise one with ``workers``
+    processes (default: one per core) lives for this call.
+    """
+    check_languages(langs)
+    settings = OcrSettings(workdir=Path(job_dir) if job_dir else new_job_dir(), langs=langs,
+                           storage=storage, orientation=orientation, timeout=timeout)
+    own_pool = pool is None
+    if own_pool:
+        pool = OcrPool(workers)
+    # Pages waiting in memory are bounded: a fast feeder must not fill RAM with images.
+    limit = max_in_flight or 3 * pool.workers
+    pending: deque[Future] = deque()
+    done = 0
+
+    def finished(page: OcrPage, total):
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total, f"{page_label(done)}识别完成")
+        return page
+
+    source = iter(page_iterator)
+    source_error = None
+    stopped = True
+    try:
+        number = 0
+        while True:
+            if _cancelled(cancel):
+                raise _Stop()
+            try:
+                item = next(source)
+            except StopIteration:
+                break
+            except Exception as e:  # noqa: BLE001 - re-raised once the pages in hand are read
+                source_error = e
+                break
+            number += 1
+            pending.append(pool.submit(_job(item, number), settings))
+            while pending and (pending[0].done() or len(pending) >= limit):
+                yield finished(_wait(pending.popleft(), cancel, pool), None)
+        total = done + len(pending)
+        while pending:
+            yield finished(_wait(pending.popleft(), cancel, pool), total)
+        stopped = False
+    except _Stop:
+        return
+    except BrokenProcessPool as e:
+        raise OcrError("识别进程意外退出，请重试") from e
+    finally:
+        if stopped:
+            for future in pending:
+                future.cancel()
+            if own_pool:
+                pool.cancel()
+        if own_pool:
+            pool.close()
+    if source_error is not None:
+        raise source_error

@@ -1,0 +1,122 @@
+"""``main.py intake``: the whole window workflow for one case, checked as a clerk would."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests import pdfcheck
+from tests.idgen import resident_id, s10
+from tests.make_pages import render_page
+
+ROOT = Path(__file__).resolve().parents[1]
+ID = resident_id("371402", "19900307", "123")
+APPLICANT = {"kind": "person", "name": "张𪚥", "id_type": "resident_id", "id_number": ID,
+             "phone": "13812345678", "address": "山东省德州市德城区新湖大街1号"}
+REQUIRED = ["《户口迁移申请表》", "迁移人居民身份证", "居民户口簿", "迁入地户口簿或集体户口同意接收证明"]
+
+
+def intake(case: dict, tmp_path: Path, ok=True, now="2026-09-30T09:30:00"):
+    spec = tmp_path / "case.json"
+    spec.write_text(json.dumps(case, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, str(ROOT / "main.py"), "intake", str(spec), "--out", str(out), "--json"],
+                          capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "CLERK_FAKE_NOW": now})
+    if ok:
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)
+    return proc
+
+
+def codes(pdf, tmp_path) -> set[str]:
+    """Every barcode value zbar reads on the PDF rendered at 300 dpi."""
+    out = tmp_path / ("render-" + Path(pdf).stem)
+    return {s.data for png in pdfcheck.render_png(pdf, out, dpi=300) for s in pdfcheck.zbar(png)}
+
+
+def base_case(materials):
+    return {"item": "DEMO-GA-003", "case_type": "异地代收代办", "applicant": APPLICANT, "agent": None,
+            "home": "河南省台前县", "materials": materials,
+            "delivery": {"method": "ems", "address": "山东省德州市德城区新湖大街1号"}}
+
+
+def test_incomplete_case_stops_at_correction_with_one_notice_naming_everything(tmp_path):
+    out = intake(base_case([{"name": "《户口迁移申请表》", "provided": True},
+                            {"name": "迁移人居民身份证", "provided": True, "original_verified": True}]), tmp_path)
+    assert out["status"] == "correction"
+    assert out["missing"] == ["居民户口簿", "迁入地户口簿或集体户口同意接收证明"]
+    assert set(out["documents"]) == {"notification"}
+    pdf = out["documents"]["notification"]
+    text = pdfcheck.squash(pdfcheck.pdftotext(pdf))
+    assert "张𪚥" in text
+    for name in out["missing"]:
+        assert name in text
+    assert "第三十二条" in text
+    assert out["case_no"] in codes(pdf, tmp_path)
+    assert pdfcheck.qpdf_check(pdf)[0]
+
+
+@pytest.mark.slow
+def test_complete_case_goes_through_to_waybill_and_dispatch_list(tmp_path):
+    pages = tmp_path / "scans"
+    pages.mkdir()
+    id_card = render_page(pages / "id.png", ["居民身份证", "姓名 张三", "性别 男  民族 汉",
+                                             "出生 1990年3月7日", f"公民身份号码 {ID}"])
+    form = render_page(pages / "form.png", ["户口迁移申请表", "申请人：张三", "迁出地：河南省台前县",
+                                            "迁入地：山东省德州市德城区"])
+    book = render_page(pages / "book.png", ["居民户口簿", "户主姓名 张三", "住址 河南省台前县城关镇"])
+    consent = render_page(pages / "consent.png", ["同意接收证明", "同意张三迁入本户"])
+    tracking = s10("EA", "12345678")
+    case = base_case([
+        {"name": "《户口迁移申请表》", "provided": True, "files": [str(form.relative_to(tmp_path))]},
+        {"name": "迁移人居民身份证", "provided": True, "original_verified": True, "files": ["scans/id.png"]},
+        {"name": "居民户口簿", "provided": True, "original_verified": True, "files": ["scans/book.png"]},
+        {"name": "迁入地户口簿或集体户口同意接收证明", "provided": True, "original_verified": True,
+         "files": ["scans/consent.png"]},
+    ])
+    case["tracking_number"] = tracking
+    out = intake(case, tmp_path)
+    assert out["status"] == "shipped"
+    assert out["missing"] == []
+    # 10 working days after 2026-09-30: 10/8, 10/9, 10/10 (make-up Saturday), 10/12–10/16, 10/19, 10/20
+    assert out["due_date"] == "2026-10-20"
+    docs = out["documents"]
+    assert set(docs) == {"receipt", "transmittal", "package_pdf", "package_zip", "waybill", "dispatch_list"}
+    assert tracking in codes(docs["waybill"], tmp_path)
+    assert out["case_no"] in codes(docs["transmittal"], tmp_path)
+    assert out["case_no"] in codes(docs["receipt"], tmp_path)
+    dispatch = pdfcheck.squash(pdfcheck.pdftotext(docs["dispatch_list"]))
+    assert tracking in dispatch and out["case_no"] in dispatch
+    package_text = pdfcheck.squash(pdfcheck.pdftotext(docs["package_pdf"]))
+    assert "张𪚥" in package_text                     # the transmittal, first
+    assert "户口迁移申请表" in package_text and "同意接收证明" in package_text   # the OCR layer
+    assert "此件经与原件核对无误" in package_text
+    # name and ID typed match the ID card scan: no mismatch warning for them
+    assert not [w for w in out["warnings"] if "不一致" in w and "姓名" not in w]
+    assert any("姓名" in w and "不一致" in w for w in out["warnings"])   # 张三 on the card vs 张𪚥 typed
+    for pdf in (docs.values()):
+        if pdf.endswith(".pdf"):
+            assert pdfcheck.qpdf_check(pdf)[0], pdf
+            assert all(f.emb for f in pdfcheck.pdffonts(pdf)), pdf
+    with zipfile.ZipFile(docs["package_zip"]) as z:
+        names = z.namelist()
+    assert "manifest.json" in names and "manifest.sig" in names
+
+
+def test_mistyped_tracking_number_stops_before_anything_is_written(tmp_path):
+    case = base_case([{"name": n, "provided": True} for n in REQUIRED])
+    good = s10()
+    case["tracking_number"] = good[:10] + str((int(good[10]) + 3) % 10) + good[11:]
+    proc = intake(case, tmp_path, ok=False)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "邮件号" in proc.stderr
+    assert not (tmp_path / "out").exists()
+    listing = subprocess.run([sys.executable, str(ROOT / "main.py"), "cases", "list", "--json"],
+                             capture_output=True, text=True, timeout=120)
+    assert json.loads(listing.stdout)["count"] == 0
