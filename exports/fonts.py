@@ -170,6 +170,10 @@ def draw_string(canvas, x, y, text, size, render_mode=0, horiz_scale=100) -> flo
     """
     if not text:
         return 0.0
+    # The text render mode and Tz persist in the PDF graphics state across text
+    # objects, and reportlab omits "0 Tr" when it believes mode 0 is current:
+    # save/restore so an invisible OCR run never leaks into later visible text.
+    canvas.saveState()
     tobj = canvas.beginText(x, y)
     tobj.setTextRenderMode(render_mode)
     tobj.setHorizScale(horiz_scale)
@@ -177,6 +181,7 @@ def draw_string(canvas, x, y, text, size, render_mode=0, horiz_scale=100) -> flo
         tobj.setFont(name, size)
         tobj.textOut(run)
     canvas.drawText(tobj)
+    canvas.restoreState()
     return string_width(text, size) * horiz_scale / 100.0
 
 

@@ -66,7 +66,11 @@ def atomic_target(path):
         yield Path(tmp)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except PermissionError as e:
+            # Windows refuses to replace a file another program holds open.
+            raise ExportError(f"文件 {path.name} 正被其他程序占用或无权写入，请关闭后重试") from e
         tmp = None
     finally:
         if tmp is not None and os.path.exists(tmp):

@@ -124,7 +124,6 @@ def _encode_all(materials, report, cancel) -> list[EncodedPage]:
 def _write_overlay(path: Path, pages: list[PackagePage], encoded: list[EncodedPage]) -> None:
     """One reportlab page per material page: the invisible text layer and the verified mark."""
     canvas = fonts.make_canvas(str(path), A4)
-    canvas.setTitle("overlay")
     for page, enc in zip(pages, encoded):
         w, h = enc.size_pt
         canvas.setPageSize((w, h))

@@ -64,7 +64,11 @@ def load_or_create_window_key(key_dir) -> Ed25519PrivateKey:
             os.link(tmp, path)
         except FileExistsError:
             return _load_private_key(path)
-        except (AttributeError, NotImplementedError, PermissionError):
+        except (AttributeError, NotImplementedError, OSError):
+            # No hard links (FAT, some network shares): replace is atomic too,
+            # only the rare simultaneous first start is then last-writer-wins.
+            if path.exists():
+                return _load_private_key(path)
             os.replace(tmp, path)
             tmp = None
     finally:

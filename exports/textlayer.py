@@ -45,7 +45,8 @@ class OcrLine:
 
 def is_wide(ch: str) -> bool:
     """True for characters written without spaces around them (Han, kana, full-width punctuation)."""
-    return unicodedata.east_asian_width(ch) in ("W", "F")
+    # Chinese quotes, dashes and ellipses are "ambiguous" width but take no spaces either.
+    return ch in "“”‘’—…·" or unicodedata.east_asian_width(ch) in ("W", "F")
 
 
 def join_words(texts: list[str]) -> str:

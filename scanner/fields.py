@@ -40,11 +40,13 @@ _LABELS = {
 }
 _STOP_ONLY = r"类型|注册资本|出资额|经营范围|营业期限|出生地|籍贯|宗教信仰|曾用名|文化程度|婚姻状况|兵役状况|服务处所|职业|身高|血型|登记日期|签发机关|有效期限|户别|户号"
 _ANY_LABEL = re.compile("|".join(f"(?:{p})" for p in list(_LABELS.values()) + [_STOP_ONLY]))
-_SEPARATORS = " \t:：;；,，.。、|"
+_SEPARATORS = " \t:：;；,，.。、|“”\"'‘’"
 
 _DATE = re.compile(r"(\d{4})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?")
 _CJK_NAME = re.compile(r"[\u3400-\u9fff·•]{1,20}")
 _TOKEN18 = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z×]{18}(?![0-9A-Za-z])")
+# Tesseract sometimes splits a number printed in a wide font: "1 1010119900307109X".
+_SPACED18 = re.compile(r"(?<![0-9A-Za-z])(?:[0-9A-Za-z×] ?){17}[0-9A-Za-z×](?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<![0-9])1[3-9]\d(?:[ -]?\d{4}){2}(?![0-9])")
 _LANDLINE = re.compile(r"(?<![0-9])0\d{2,3}-\d{7,8}(?![0-9])")
 
@@ -138,11 +140,10 @@ def _labelled_fields(page: _Page, doc: str) -> list[OcrField]:
         found = _value_after(page, kind)
         if found:
             match = _DATE.search(found[0])
-            if match:
+            value = iso_date(match.group()) if match else None
+            if value:
                 s = found[1] + match.start()
-                value = iso_date(match.group())
-                fields.append(_field(page, kind, value or match.group(), s, s + len(match.group()),
-                                     valid=value is not None))
+                fields.append(_field(page, kind, value, s, s + len(match.group())))
 
     if doc in ("id_card", "household"):
         add_name("name")
@@ -213,6 +214,14 @@ def _identifier_fields(page: _Page) -> list[OcrField]:
             continue
         corrected = raw if valid and value != raw.upper().replace("×", "X") else None
         fields.append(_field(page, kind, value, match.start(), match.end(), valid, corrected))
+    for match in _SPACED18.finditer(page.text):
+        if " " not in match.group():
+            continue
+        raw = match.group().replace(" ", "")
+        kind, value, valid = repair_identifier(raw)
+        if valid:      # spaces joined on a guess: only a passing check makes it a number
+            corrected = raw if value != raw.upper().replace("×", "X") else None
+            fields.append(_field(page, kind, value, match.start(), match.end(), valid, corrected))
     return fields
 
 
@@ -258,7 +267,7 @@ def field_warnings(fields: list[OcrField], page_label: str) -> list[str]:
         if f.kind in ("id_number", "uscc") and f.valid is False:
             warnings.append(f"{_where(page_label, f)}：识别到的{KIND_LABELS[f.kind]} "
                             f"{mask(f.kind, f.value)} 未通过校验，请人工核对")
-    births = [f for f in fields if f.kind == "birth_date" and f.valid]
+    births = [f for f in fields if f.kind == "birth_date"]
     ids = [f for f in fields if f.kind == "id_number" and f.valid]
     if len(births) == 1 and len(ids) == 1:
         from_id = iso_date(ids[0].value[6:14])

@@ -61,6 +61,8 @@ def run_tesseract_tsv(image_path: Path | str, langs: str = DEFAULT_LANGS, dpi: i
     """Tesseract's TSV for one image file; kills it on timeout (OcrError) or cancel (Cancelled)."""
     cmd = [pytesseract.pytesseract.tesseract_cmd, str(image_path), "stdout",
            "-l", langs, "--psm", str(psm), "--dpi", str(dpi), "tsv"]
+    if cancel is not None and cancel.is_set():
+        raise Cancelled()
     try:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 stdin=subprocess.DEVNULL, env=tesseract_env())
@@ -187,6 +189,21 @@ def looks_turned(words: list[OcrWord]) -> bool:
     return tall > wide
 
 
+
+def character_error_rate(reference: str, hypothesis: str) -> float:
+    """Levenshtein distance over characters / reference length, whitespace ignored (0.0 = perfect)."""
+    ref = "".join(reference.split())
+    hyp = "".join(hypothesis.split())
+    if not ref:
+        return 0.0 if not hyp else 1.0
+    previous = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        current = [i]
+        for j, h in enumerate(hyp, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (r != h)))
+        previous = current
+    return previous[-1] / len(ref)
+
 # ---- second look at Chinese that a multi-language run read as Latin -------------
 #
 # With "chi_sim+eng" Tesseract sometimes prefers the English model for a Chinese
@@ -198,6 +215,7 @@ def looks_turned(words: list[OcrWord]) -> bool:
 
 _CJK_LANGS = {"chi_sim", "chi_tra", "chi_sim_vert", "chi_tra_vert", "jpn", "jpn_vert", "kor"}
 _SUSPECT_BELOW = 90.0        # confidence under which a Latin word on a Chinese page is re-read
+_ACCEPT_FROM = 50.0         # least confidence of a Chinese re-reading that replaces Latin
 _STRIP_GAP = 40              # white pixels between the pieces of the strip
 
 
@@ -210,10 +228,6 @@ def _suspect(word: OcrWord) -> bool:
 
 def suspect_runs(words: list[OcrWord]) -> list[list[int]]:
     """Runs of neighbouring words in one line that look like Chinese misread as Latin."""
-    chars = sum(len(w.text) for w in words)
-    cjk = sum(is_cjk(c) for w in words for c in w.text)
-    if not chars or cjk < 0.3 * chars:
-        return []
     runs: list[list[int]] = []
     for i, word in enumerate(words):
         if not _suspect(word):
@@ -271,9 +285,12 @@ def reread_suspects(image_path: Path, words: list[OcrWord], langs: str, dpi: int
         y0, y1 = offsets[k]
         new = [w for w in found if y0 <= w.top + w.height / 2 < y1]
         old = [words[i] for i in run]
-        if not new or not any(is_cjk(c) for w in new for c in w.text):
+        new_text = "".join(w.text for w in new)
+        # The English model's confidence in its own nonsense is no yardstick: a reading
+        # that is mostly Chinese and fairly sure of itself wins.
+        if not new_text or sum(map(is_cjk, new_text)) * 2 < len(new_text):
             continue
-        if mean_confidence(new) <= mean_confidence(old):
+        if mean_confidence(new) < _ACCEPT_FROM:
             continue
         line = old[0]
         replacement[run[0]] = [OcrWord(text=w.text, left=box[0] + w.left - _STRIP_GAP,

@@ -22,7 +22,8 @@ from forms.ocrdata import OcrPage
 from . import imageio
 from .cleanup import CleanupContext, clean_page, detect_orientation, turn_saved_page
 from .fields import extract_fields, field_warnings
-from .ocr import DEFAULT_LANGS, build_text, looks_turned, mean_confidence, parse_tsv, run_tesseract_tsv
+from .ocr import (DEFAULT_LANGS, build_text, looks_turned, mean_confidence, parse_tsv,
+                  reread_suspects, run_tesseract_tsv)
 
 LOW_CONFIDENCE = 50.0
 
@@ -43,9 +44,13 @@ class OcrSettings:
 
 @dataclass
 class PageJob:
-    """One page to process: an image in memory or a file, numbered 1.. within the job."""
+    """One page to process: an image in memory or a file.
+
+    ``page_no`` names the page in warnings; ``seq`` (1.. within the job, unique) names its files.
+    """
 
     page_no: int
+    seq: int = 0
     image: Image.Image | None = None
     path: str | None = None
     dpi: int | None = None
@@ -82,7 +87,8 @@ def process_page(job: PageJob, settings: OcrSettings, cancel=None) -> OcrPage:
     """Clean, OCR and read fields of one page; runs in any process. Raises Cancelled only."""
     label = page_label(job.page_no)
     warnings = list(job.warnings)
-    ctx = CleanupContext(workdir=settings.workdir, page_no=job.page_no, target_dpi=settings.target_dpi,
+    ctx = CleanupContext(workdir=settings.workdir, page_no=job.page_no,
+                         name=f"page-{job.seq or job.page_no:04d}", target_dpi=settings.target_dpi,
                          source_dpi=job.dpi, storage=settings.storage, crop=settings.crop,
                          deskew=settings.deskew, orientation=settings.orientation,
                          timeout=settings.timeout)
@@ -96,6 +102,8 @@ def process_page(job: PageJob, settings: OcrSettings, cancel=None) -> OcrPage:
         words = _read(cleaned.path, settings, job.page_no, cancel)
         if settings.orientation == "auto" and looks_turned(words):
             cleaned, words = _upright(cleaned, words, ctx, settings, cancel)
+        words = reread_suspects(cleaned.path, words, settings.langs, settings.target_dpi,
+                                timeout=settings.timeout, cancel=cancel, page_no=job.page_no)
     except Cancelled:
         raise
     except ClerkError as e:
@@ -124,6 +132,8 @@ def _init_worker(cancel) -> None:
 
 
 def _work(job: PageJob, settings: OcrSettings):
+    if _CANCEL is not None and _CANCEL.is_set():
+        return _CANCELLED           # queued before the cancel reached the pool
     try:
         return process_page(job, settings, _CANCEL)
     except Cancelled:
@@ -141,25 +151,30 @@ class OcrPool:
         # spawn, not fork: the GUI process has threads and Tk, which fork would copy.
         context = multiprocessing.get_context("spawn")
         self._cancel = context.Event()
+        self._futures: set[Future] = set()
         self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
                                              initializer=_init_worker, initargs=(self._cancel,))
 
     def submit(self, job: PageJob, settings: OcrSettings) -> Future:
         """Queue one page; the future's result is an OcrPage, or the string "cancelled"."""
-        return self._executor.submit(_work, job, settings)
+        future = self._executor.submit(_work, job, settings)
+        self._futures.add(future)
+        future.add_done_callback(self._futures.discard)
+        return future
 
     def cancel(self) -> None:
-        """Stop every page: queued ones are dropped, running Tesseracts are killed."""
+        """Stop every page: queued ones are dropped, running Tesseracts are killed; any thread."""
         self._cancel.set()
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        for future in list(self._futures):
+            future.cancel()
 
     @property
     def cancelled(self) -> bool:
         return self._cancel.is_set()
 
     def close(self) -> None:
-        """Wait for the workers to finish their pages and exit."""
-        self._executor.shutdown(wait=True)
+        """Wait for the workers to finish (or, once cancelled, drop) their pages and exit."""
+        self._executor.shutdown(wait=True, cancel_futures=self.cancelled)
 
     def __enter__(self) -> "OcrPool":
         return self

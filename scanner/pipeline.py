@@ -37,12 +37,12 @@ def _job(item, number: int) -> PageJob:
     """A PageJob from an AcquiredPage (scanner.sources), a PIL image or a file path."""
     image = getattr(item, "image", None)
     if isinstance(image, Image.Image):
-        return PageJob(page_no=getattr(item, "index", number) or number, image=image,
+        return PageJob(page_no=getattr(item, "index", number) or number, seq=number, image=image,
                        dpi=getattr(item, "dpi", None), warnings=list(getattr(item, "warnings", []) or []))
     if isinstance(item, Image.Image):
-        return PageJob(page_no=number, image=item)
+        return PageJob(page_no=number, seq=number, image=item)
     if isinstance(item, (str, Path)):
-        return PageJob(page_no=number, path=str(item))
+        return PageJob(page_no=number, seq=number, path=str(item))
     raise TypeError(f"cannot OCR a {type(item).__name__}")
 
 

@@ -70,5 +70,5 @@ def clerks(window):
     }
 
 
-pytest_plugins = [p for p in ("tests.sane_fixtures", "tests.cups_fixture")
+pytest_plugins = [p for p in ("tests.sane_fixtures", "tests.cups_fixture", "tests.gui_fixtures")
                   if (Path(__file__).parent / (p.split(".")[1] + ".py")).exists()]

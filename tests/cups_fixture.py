@@ -1,7 +1,8 @@
 """Session fixture: a running CUPS scheduler with a cups-pdf virtual printer.
 
 ``cups_pdf_printer`` starts /usr/sbin/cupsd if no scheduler answers (as
-root; CI runs as root on a fresh machine), adds the queue ``TongbanPDF``
+root; CI runs as root on a fresh machine) and stops it again at the end of
+the session (only the cupsd it started), adds the queue ``TongbanPDF``
 (backend cups-pdf:/, Debian's CUPS-PDF_opt.ppd) and points that queue's
 output (``/etc/cups/cups-pdf-TongbanPDF.conf``, read by cups-pdf for this
 queue only) at a session temp folder. It yields ``CupsPdfPrinter(name,
@@ -14,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,22 +61,29 @@ def _scheduler_running() -> bool:
     return "scheduler is running" in proc.stdout
 
 
-def _start_cupsd() -> str | None:
-    """Start cupsd; return None on success or the reason it could not start."""
+def _start_cupsd() -> tuple[subprocess.Popen | None, str | None]:
+    """Start cupsd in the foreground as our child; return (process, None) or (None, reason)."""
     if not os.path.exists(CUPSD):
-        return f"{CUPSD} is not installed (Debian package cups)"
+        return None, f"{CUPSD} is not installed (Debian package cups)"
     if os.geteuid() != 0:
-        return "cupsd is not running and starting it needs root"
+        return None, "cupsd is not running and starting it needs root"
     SOCKET.parent.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run([CUPSD], capture_output=True, text=True, env=_ENV)
-    if proc.returncode != 0:
-        return f"cupsd failed to start: {proc.stderr.strip()}"
+    # -f keeps it attached to us, so the session can stop exactly the process it started.
+    # stderr to a file: a pipe nobody reads could fill and stall cupsd.
+    errors = tempfile.TemporaryFile()
+    proc = subprocess.Popen([CUPSD, "-f"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=errors, env=_ENV)
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            errors.seek(0)
+            return None, f"cupsd failed to start: {errors.read().decode(errors='replace').strip()}"
         if SOCKET.exists() and _scheduler_running():
-            return None
+            return proc, None
         time.sleep(0.2)
-    return "cupsd started but its socket did not answer within 15 s"
+    proc.terminate()
+    proc.wait(10)
+    return None, "cupsd started but its socket did not answer within 15 s"
 
 
 def _lpadmin(*args: str) -> None:
@@ -84,12 +93,13 @@ def _lpadmin(*args: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def cups_pdf_printer(tmp_path_factory) -> CupsPdfPrinter:
+def cups_pdf_printer(tmp_path_factory):
     """A real CUPS queue whose output PDFs land in a session temp folder."""
     if shutil.which("lpstat") is None or shutil.which("lpadmin") is None:
         pytest.skip("CUPS client tools (lpstat, lpadmin) are not installed")
+    started = None
     if not _scheduler_running():
-        reason = _start_cupsd()
+        started, reason = _start_cupsd()
         if reason:
             pytest.skip(reason)
     ppd = next((p for p in PPD_CANDIDATES if os.path.exists(p)), None)
@@ -100,8 +110,14 @@ def cups_pdf_printer(tmp_path_factory) -> CupsPdfPrinter:
     os.chmod(out_dir, 0o1777)
     conf = Path(f"/etc/cups/cups-pdf-{QUEUE}.conf")
     conf.write_text(f"Out {out_dir}\nAnonDirName {out_dir}\nLabel 0\nGrp lpadmin\n", encoding="utf-8")
-    _lpadmin("-p", QUEUE, "-E", "-v", f"cups-pdf:/{QUEUE}", "-P", ppd)
-    _lpadmin("-d", QUEUE)
-    subprocess.run(["cupsenable", QUEUE], capture_output=True, env=_ENV)
-    subprocess.run(["cupsaccept", QUEUE], capture_output=True, env=_ENV)
-    return CupsPdfPrinter(QUEUE, out_dir)
+    try:
+        # The URI's path names the queue's own config file, cups-pdf-TongbanPDF.conf.
+        _lpadmin("-p", QUEUE, "-E", "-v", f"cups-pdf:/{QUEUE}", "-P", ppd)
+        _lpadmin("-d", QUEUE)
+        yield CupsPdfPrinter(QUEUE, out_dir)
+    finally:
+        subprocess.run(["lpadmin", "-x", QUEUE], capture_output=True, env=_ENV)
+        conf.unlink(missing_ok=True)
+        if started is not None:
+            started.terminate()
+            started.wait(15)

@@ -15,7 +15,8 @@ class CleanupContext:
     """Settings for one page; ``workdir`` is the per-job temp folder, never the clerk's."""
 
     workdir: Path
-    page_no: int = 1
+    page_no: int = 1               # as the clerk counts pages: "第 N 页"
+    name: str = ""                 # file stem for the saved page; default page-0001
     target_dpi: int = 300          # pages are resampled to this resolution
     source_dpi: int | None = None  # used when the image carries no resolution
     storage: str = "grey"          # "grey" (8-bit) or "bilevel" (1-bit) for the saved page
@@ -30,6 +31,8 @@ class CleanupContext:
 
     def __post_init__(self):
         self.workdir = Path(self.workdir)
+        if not self.name:
+            self.name = f"page-{self.page_no:04d}"
         if self.storage not in STORAGE_MODES:
             raise ValueError(f"storage must be one of {STORAGE_MODES}")
         if self.orientation not in ORIENTATION_MODES:

@@ -78,7 +78,7 @@ def for_storage(image: Image.Image, ctx: CleanupContext) -> Image.Image:
 def save_page(image: Image.Image, dpi: int, ctx: CleanupContext, suffix: str = "") -> Path:
     """Write the page as PNG in the job folder and return its path."""
     ctx.workdir.mkdir(parents=True, exist_ok=True)
-    path = ctx.workdir / f"page-{ctx.page_no:04d}{suffix}.png"
+    path = ctx.workdir / f"{ctx.name}{suffix}.png"
     # Level 2 takes well under half the time of the default for a slightly bigger file.
     image.save(path, dpi=(dpi, dpi), compress_level=2)
     return path

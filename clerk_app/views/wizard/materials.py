@@ -62,7 +62,7 @@ class MaterialsStep(Step):
                            command=lambda s=state: self.mark(s))
             b.pack(side="left", padx=(0, 4))
             self.state_buttons.append(b)
-        self.verify_button = ttk.Button(bar, text="原件已核验 V", bootstyle="info-outline",
+        self.verify_button = ttk.Button(bar, text="已提供且原件核验 V", bootstyle="info-outline",
                                         command=self.toggle_verified)
         self.verify_button.pack(side="left", padx=(8, 0))
         reason_row = ttk.Frame(self)
@@ -226,11 +226,7 @@ class MaterialsStep(Step):
             m["verified"] = False
             m["verified_by"] = ""
         self.fill()
-        nxt = self.tree.next(name)
-        if nxt:
-            self.tree.selection_set(nxt)
-            self.tree.focus(nxt)
-            self.tree.see(nxt)
+        self.select_next(name)
         return "break"
 
     def toggle_verified(self) -> str:
@@ -242,14 +238,24 @@ class MaterialsStep(Step):
             self.note.configure(text="您没有原件核验权", bootstyle="danger")
         elif not r.verify_original:
             self.note.configure(text=f"“{name}”无须核验原件", bootstyle="secondary")
-        elif m["state"] != "provided":
-            self.note.configure(text=f"“{name}”尚未提供，不能核验原件", bootstyle="danger")
         elif m.get("verified_by"):
             self.note.configure(text=f"“{name}”已由 {m['verified_by']} 核验", bootstyle="secondary")
-        else:
-            m["verified"] = not m.get("verified")
+        elif m.get("verified"):
+            m["verified"] = False
             self.fill()
+        else:
+            # Checking the original means the applicant brought it: mark provided too, then move on.
+            m["state"], m["verified"] = "provided", True
+            self.fill()
+            self.select_next(name)
         return "break"
+
+    def select_next(self, name: str) -> None:
+        nxt = self.tree.next(name)
+        if nxt:
+            self.tree.selection_set(nxt)
+            self.tree.focus(nxt)
+            self.tree.see(nxt)
 
     def set_reason(self) -> str:
         name = self.selected()

@@ -126,6 +126,8 @@ class PagesStep(Step):
         s = self.draft.status
         if s is None:
             return "请先在第 3 步保存收件"
+        if s in (Status.RECEIVED, Status.CORRECTION):
+            return f"办件尚未受理（{s.label}），请先在第 3 步处理材料"
         if s not in PAGE_STATES:
             return f"办件已{s.label}，不能再扫描"
         return None
