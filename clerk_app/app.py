@@ -6,7 +6,10 @@ are routed here.
 """
 from __future__ import annotations
 
+import importlib
 import logging
+import sys
+import threading
 import tkinter as tk
 import tkinter.font as tkfont
 
@@ -24,6 +27,11 @@ log = logging.getLogger(__name__)
 FONT_CANDIDATES = ("Microsoft YaHei UI", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC",
                    "WenQuanYi Micro Hei", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei")
 MIN_SIZE = (1024, 600)
+# Imported while the clerk signs in: importing holds the GIL for long stretches, and doing
+# it in the first scan's worker would stall the window for a tenth of a second.
+PRELOAD = ("scanner.attach", "scanner.pipeline", "scanner.ocr_pool", "scanner.sources", "concurrent.futures.process",
+           "multiprocessing.popen_spawn_posix", "exports.casefiles", "exports.package", "exports.notices",
+           "exports.transmittal", "exports.waybill", "pypdfium2", "PIL.ImageTk", "pypinyin")
 
 
 def _views():
@@ -56,6 +64,9 @@ class ClerkApp:
     """The main window; ``run()`` enters the Tk loop."""
 
     def __init__(self, theme: str | None = None):
+        # Every tkinter call releases and retakes the GIL; with a busy worker thread each
+        # retake waits up to the switch interval (5 ms by default). 1 ms keeps redraws quick.
+        sys.setswitchinterval(0.001)
         self.prefs = Prefs()
         self.root = ttk.App(title="通办收件台", theme=theme or self.prefs.get("theme"), minsize=MIN_SIZE)
         self.root.report_callback_exception = self.report_callback_exception
@@ -69,7 +80,18 @@ class ClerkApp:
         self.body: ttk.Frame | None = None
         self.root.protocol("WM_DELETE_WINDOW", self.quit)
         self.bind_events()
+        self.preloaded = threading.Event()
+        threading.Thread(target=self.preload, name="preload", daemon=True).start()
         self.show_login()
+
+    def preload(self) -> None:
+        """Import the heavy modules in the background while the login screen shows."""
+        for name in PRELOAD:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - a missing optional module shows up when it is used
+                log.debug("preload of %s failed", name, exc_info=True)
+        self.preloaded.set()
 
     # --- look ------------------------------------------------------------------------
 

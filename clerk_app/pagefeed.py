@@ -22,7 +22,9 @@ def thumbnail(image: Image.Image) -> Image.Image:
 
 
 def title(page: Page) -> str:
-    return f"第 {page.seq} 页 · {page.material.name if page.material_id else '未归类'}"
+    """Two lines: page number, material (cut to fit a thumbnail's width)."""
+    name = page.material.name if page.material_id else "未归类"
+    return f"第 {page.seq} 页\n{name if len(name) <= 8 else name[:7] + '…'}"
 
 
 def card_for(page: Page, status: str | None = None, level: str | None = None, with_thumb: bool = True) -> dict:

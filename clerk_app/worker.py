@@ -10,7 +10,9 @@ reason).
 from __future__ import annotations
 
 import logging
+import os
 import queue
+import sys
 import threading
 import time
 from typing import Any, Callable
@@ -20,7 +22,22 @@ from forms.errors import Cancelled
 log = logging.getLogger(__name__)
 
 POLL_MS = 30            # how often the Tk thread looks at the queue
-BATCH = 20              # at most this many messages per poll, so a flood never stalls the loop
+BATCH_MS = 25           # at most this long handling messages per poll, so a flood never stalls the loop
+BACKGROUND_NICE = 5     # workers (and the OCR processes they start) yield the CPU to the window
+
+
+def lower_priority() -> None:
+    """Lower this worker thread's CPU priority (Linux: per thread, inherited by the processes it starts).
+
+    On a two-core window PC, OCR fills both cores; at equal priority the Tk thread and
+    the X server wait their turn and the window stutters. Other systems: no change.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        os.nice(BACKGROUND_NICE)
+    except OSError:
+        pass
 
 
 class TaskContext:
@@ -94,6 +111,7 @@ class Task:
 
     def _run(self) -> None:
         from forms.models import db_proxy
+        lower_priority()
         ctx = TaskContext(self.queue, self.cancel_event)
         try:
             database = db_proxy.obj
@@ -115,7 +133,8 @@ class Task:
         except Exception:   # the interpreter is gone: nothing to report to
             self.cancel()
             return
-        for _ in range(BATCH):
+        until = time.monotonic() + BATCH_MS / 1000
+        while time.monotonic() < until:
             try:
                 kind, payload = self.queue.get_nowait()
             except queue.Empty:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from forms.ocrdata import OcrField, OcrWord
-
 from stdnum.cn import ric, uscc
+
+from forms.ocrdata import OcrField, OcrWord
 
 from .ocr import build_text
 
@@ -51,7 +51,7 @@ _MOBILE = re.compile(r"(?<![0-9])1[3-9]\d(?:[ -]?\d{4}){2}(?![0-9])")
 _LANDLINE = re.compile(r"(?<![0-9])0\d{2,3}-\d{7,8}(?![0-9])")
 
 # Letters Tesseract reads where a digit is printed.
-_AS_DIGIT = {"O": "0", "o": "0", "Q": "0", "D": "0", "I": "1", "l": "1", "|": "1",
+_AS_DIGIT = {"O": "0", "o": "0", "Q": "0", "D": "0", "I": "1", "l": "1",
              "Z": "2", "z": "2", "S": "5", "s": "5", "B": "8"}
 _USCC_ALPHABET = set("0123456789ABCDEFGHJKLMNPQRTUWXY")
 
@@ -179,7 +179,11 @@ def document_kind(text: str) -> str:
 
 
 def repair_identifier(raw: str) -> tuple[str, str | None, bool]:
-    """(kind, value, valid) for an 18-character token: "id_number", "uscc" or "" if neither."""
+    """(kind, value, valid) for an 18-character token: "id_number", "uscc" or "" if neither.
+
+    The value is repaired only when the repaired form passes its check; otherwise it is
+    the token as read (upper-cased) with valid False.
+    """
     upper = raw.replace("×", "X")
     if valid_resident_id(upper.upper()):
         return "id_number", upper.upper(), True
@@ -197,11 +201,13 @@ def repair_identifier(raw: str) -> tuple[str, str | None, bool]:
         _AS_DIGIT.get(c, c) if c not in _USCC_ALPHABET else c for c in code[8:])
     if valid_uscc(code):
         return "uscc", code, True
-    digits = sum(c.isdigit() for c in candidate[:17])
+    # Nothing passes: report what was read, unrepaired, as the kind it most resembles.
+    raw_upper = upper.upper()
+    digits = sum(c.isdigit() for c in raw_upper[:17])
     if digits >= 15 and candidate[:17].isdigit():
-        return "id_number", candidate, False
+        return "id_number", raw_upper, False
     if digits >= 10 and all(c in _USCC_ALPHABET for c in code):
-        return "uscc", code, False
+        return "uscc", raw_upper, False
     return "", None, False
 
 

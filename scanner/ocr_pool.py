@@ -40,6 +40,7 @@ class OcrSettings:
     deskew: bool = True
     target_dpi: int = 300
     timeout: float = 120.0
+    reread: bool = True           # second look at Chinese misread as Latin (see scanner.ocr)
 
 
 @dataclass
@@ -92,6 +93,7 @@ def process_page(job: PageJob, settings: OcrSettings, cancel=None) -> OcrPage:
                          source_dpi=job.dpi, storage=settings.storage, crop=settings.crop,
                          deskew=settings.deskew, orientation=settings.orientation,
                          timeout=settings.timeout)
+    cleaned = None
     try:
         image = job.image if job.image is not None else imageio.load_image(job.path)
         cleaned = clean_page(image, ctx)
@@ -102,13 +104,16 @@ def process_page(job: PageJob, settings: OcrSettings, cancel=None) -> OcrPage:
         words = _read(cleaned.path, settings, job.page_no, cancel)
         if settings.orientation == "auto" and looks_turned(words):
             cleaned, words = _upright(cleaned, words, ctx, settings, cancel)
-        words = reread_suspects(cleaned.path, words, settings.langs, settings.target_dpi,
-                                timeout=settings.timeout, cancel=cancel, page_no=job.page_no)
+        if settings.reread:
+            words = reread_suspects(cleaned.path, words, settings.langs, settings.target_dpi,
+                                    timeout=settings.timeout, cancel=cancel, page_no=job.page_no)
     except Cancelled:
         raise
     except ClerkError as e:
-        return OcrPage(image_path="", width=0, height=0, dpi=settings.target_dpi,
-                       warnings=warnings, error=str(e))
+        # A page that was cleaned but not read is still the clerk's page: keep its image.
+        kept = cleaned.image.size if cleaned else (0, 0)
+        return OcrPage(image_path=str(cleaned.path) if cleaned else "", width=kept[0], height=kept[1],
+                       dpi=settings.target_dpi, warnings=warnings, error=str(e))
     text, _ = build_text(words)
     confidence = mean_confidence(words)
     fields = extract_fields(words)

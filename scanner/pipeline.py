@@ -68,7 +68,7 @@ def _wait(future: Future, cancel, pool: OcrPool) -> OcrPage:
 def process_pages(page_iterator: Iterable, progress: Progress | None = None, cancel=None,
                   langs: str = DEFAULT_LANGS, workers: int | None = None, *,
                   job_dir: Path | str | None = None, storage: str = "grey",
-                  orientation: str = "auto", timeout: float = 120.0,
+                  orientation: str = "auto", timeout: float = 120.0, reread: bool = True,
                   pool: OcrPool | None = None, max_in_flight: int | None = None) -> Iterator[OcrPage]:
     """Clean and OCR pages as they arrive; yields OcrPages in page order. Call from one worker thread.
 
@@ -80,11 +80,12 @@ def process_pages(page_iterator: Iterable, progress: Progress | None = None, can
     source itself fails, the pages it already gave are still read, then its error is raised.
     Cleaned images go to ``job_dir`` (a new temp folder if None; the caller removes it).
     ``pool`` lets a long-lived OcrPool be reused; otherwise one with ``workers``
-    processes (default: one per core) lives for this call.
+    processes (default: one per core) lives for this call. ``reread=False`` skips the
+    Chinese-only second look at words read as Latin (about 10 % faster, more misreads).
     """
     check_languages(langs)
     settings = OcrSettings(workdir=Path(job_dir) if job_dir else new_job_dir(), langs=langs,
-                           storage=storage, orientation=orientation, timeout=timeout)
+                           storage=storage, orientation=orientation, timeout=timeout, reread=reread)
     own_pool = pool is None
     if own_pool:
         pool = OcrPool(workers)

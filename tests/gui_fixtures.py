@@ -155,7 +155,7 @@ def gui(xvfb, db, tmp_path, request):
     shots.mkdir()
     app = ClerkApp()
     driver = GuiDriver(app, shots, SHOTS_COPY / request.node.name)
-    driver.pump(0.2)
+    driver.wait_for(app.preloaded.is_set, 60, "modules loaded while the login screen shows")
     yield driver
     for task in list(app.services.tasks):
         task.cancel()

@@ -189,3 +189,10 @@ def test_rotate_grows_canvas_with_white(page, ctx):
     turned = rotate(page, 5.0, ctx)
     assert turned.width > page.width and turned.height > page.height
     assert turned.getpixel((0, 0)) == 255
+
+
+def test_clean_page_turns_a_sideways_page_when_asked_to_always_check(page, tmp_path):
+    ctx = CleanupContext(workdir=tmp_path, orientation="always")
+    cleaned = clean_page(page.rotate(90, expand=True), ctx)
+    assert cleaned.rotation == 90
+    assert cleaned.image.size == page.size

@@ -107,7 +107,7 @@ def test_complete_case_goes_to_its_waybill(gui, clerks, tmp_path):
     pages.import_files([photo_page(tmp_path / "photo.png")])
     g.idle()
     assert [pages.cards[k]["title"] for k in pages.order] == [
-        "第 1 页 · 居民身份证", "第 2 页 · 居民户口簿", "第 3 页 · 近期免冠照片"]
+        "第 1 页\n居民身份证", "第 2 页\n居民户口簿", "第 3 页\n近期免冠照片"]
     assert [pages.materials.set(m, "pages") for m in pages.materials.get_children()] == ["1", "1", "1"]
     id_page = case.pages.order_by(case.pages.model.seq).first()
     assert "张伟民" in id_page.ocr["text"].replace(" ", "")
@@ -123,11 +123,16 @@ def test_complete_case_goes_to_its_waybill(gui, clerks, tmp_path):
     g.shot("step5-transmittal-preview")
     g.close_previews()
     g.key(package.package_button, "Control-b")
-    g.wait_for(lambda: float(package.progress.cget("value")) > 0 or not g.app.services.tasks, 120, "progress")
-    g.shot("step5-packaging")
     g.idle()
     case = wizard.draft.refresh_case()
     assert case.status == "packaged", g.dialog_messages()
+    assert float(package.progress.cget("value")) == float(package.progress.cget("maximum")) > 0
+    expected = pdfcheck.page_count(package.transmittal) + 3          # 流转单 first, then the 3 pages
+    assert pdfcheck.page_count(package.package_pdf) == expected
+    assert f"（{expected} 页，" in package.status.cget("text")
+    g.shot("step5-packaged")
+    assert g.root.focus_get() is wizard.next_button
+    g.key(wizard.next_button, "Return")              # Enter moves on
     assert wizard.index == 5
 
     waybill = wizard.steps[5]
@@ -142,12 +147,13 @@ def test_complete_case_goes_to_its_waybill(gui, clerks, tmp_path):
     label = waybill.label_pdf
     assert label.exists()
     assert TRACKING in pdfcheck.squash(pdfcheck.pdftotext(label))
+    g.shot("step6-waybill")
     g.key(waybill.tracking_entry.entry, "Control-r")
     g.idle()
     g.wait_for(lambda: g.previews() and g.previews()[0].photo is not None, 30, "receipt preview")
     receipt = waybill.receipt_pdf
     assert case.case_no in pdfcheck.squash(pdfcheck.pdftotext(receipt))
-    g.shot("step6-waybill-and-receipt")
+    g.shot("step6-receipt-preview")
     g.close_previews()
     assert {d.kind for d in case.documents} >= {"transmittal", "package_pdf", "package_zip", "waybill", "receipt"}
     assert [b.cget("text")[:1] for b in wizard.step_buttons] == ["✔"] * 6
@@ -214,9 +220,14 @@ def test_incomplete_case_gets_its_notice_and_comes_back_for_correction(gui, cler
     g.shot("case-detail-in-correction")
     g.key(detail.tabs, "Control-e")
     assert wizard.winfo_ismapped() and wizard.index == 2
+    g.key(mats.tree, "Control-s")                    # nothing marked yet: nothing happens
+    assert wizard.draft.refresh_case().status == "correction"
+    assert "先在清单中标记" in mats.note.cget("text")
     mats.tree.selection_set("居民户口簿")
     g.key(mats.tree, "v")
-    assert mats.save_button.cget("text") == "保存并受理 Ctrl+S"
+    assert mats.tree.set("居民户口簿", "reason") == ""
+    assert mats.save_button.cget("text") == "补正收件并受理 Ctrl+S"
+    g.shot("step3-correction-brought")
     g.key(mats.tree, "Control-s")
     g.idle()
     assert wizard.draft.refresh_case().status == "verified"

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 
-from forms.errors import Cancelled, OcrError
+from forms.errors import Cancelled, OcrError, ScanError
 from forms.ocrdata import OcrWord
 from scanner.cleanup import CleanupContext, detect_orientation, estimate_skew
 from scanner.ocr import (MissingLanguage, build_text, character_error_rate, check_languages,
@@ -230,6 +230,19 @@ def test_cancel_stops_the_run_quickly(manual, tmp_path):
         assert str(job).encode() not in cmdline
 
 
+def test_a_failing_source_still_gets_its_pages_read_then_the_error(ocr_dir, tmp_path):
+    def jamming_feeder():
+        yield str(ocr_dir / "id_card_front.png")
+        raise ScanError("进纸器卡纸")
+
+    got = []
+    with pytest.raises(ScanError, match="卡纸"):
+        for page in process_pages(jamming_feeder(), job_dir=tmp_path, workers=1):
+            got.append(page)
+    assert len(got) == 1
+    assert "11010119900307109X" in got[0].text
+
+
 # ---- the command line ---------------------------------------------------------
 
 def test_cli_json_reports_pages_and_unreadable_files(ocr_dir, tmp_path):
@@ -248,3 +261,10 @@ def test_cli_json_reports_pages_and_unreadable_files(ocr_dir, tmp_path):
     assert first["warnings"] == []
     assert second["file"] == str(bad)
     assert "坏文件.pdf" in second["error"]
+
+
+def test_a_page_whose_ocr_times_out_keeps_its_cleaned_image(manual, tmp_path):
+    page = process_page(PageJob(5, image=manual), OcrSettings(workdir=tmp_path, timeout=0.2))
+    assert page.error == "文字识别失败：第 5 页识别超时（超过 0.2 秒）"
+    assert Path(page.image_path).exists()
+    assert (page.width, page.height) == manual.size

@@ -6,9 +6,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 APT_PACKAGES=(
-  python3 python3-venv python3-dev python3-tk tk-dev gcc
+  python3 python3-venv python3-dev python3-tk gcc
   tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim tesseract-ocr-osd
-  fonts-wqy-microhei fonts-wqy-zenhei fonts-hanazono fonts-noto-cjk
+  fonts-wqy-microhei fonts-wqy-zenhei fonts-hanazono
   xvfb xauth x11-utils xdotool
   sane-utils libsane1 libsane-dev
   zbar-tools libzbar0

@@ -59,6 +59,7 @@ class CaseDetailView(ttk.Frame):
     def create_tabs(self) -> None:
         self.tabs = ttk.Notebook(self)
         self.tabs.pack(fill="both", expand=True)
+        self.tabs.enable_traversal()        # Ctrl+Tab moves between the tabs
         frames = {}
         for key, label in (("materials", "材料"), ("events", "时间线"), ("documents", "文书"), ("shipments", "寄递")):
             frames[key] = ttk.Frame(self.tabs, padding=6)

@@ -51,7 +51,7 @@ class HomeView(ttk.Frame):
         grid.pack(fill="both", expand=True)
         for col in range(2):
             grid.columnconfigure(col, weight=1, uniform="c")
-        cols = (("case_no", "办件号", 150), ("applicant", "申请人", 70), ("item", "事项", 190),
+        cols = (("case_no", "办件号", 180), ("applicant", "申请人", 70), ("item", "事项", 170),
                 ("note", "情况", 150))
         for i, (key, title, _fn, style) in enumerate(LISTS):
             frame = ttk.Labelframe(grid, text=title, padding=4, bootstyle=style)

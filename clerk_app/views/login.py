@@ -40,8 +40,8 @@ class LoginView(ttk.Frame):
             row=5, column=0, columnspan=2)
         admin = Clerk.get_or_none(Clerk.username == "admin")
         if admin is not None and not admin.password_hash:
-            ttk.Label(box, text="首次使用：账号 admin，密码留空，登录后请在“工作人员与权限”中设置密码",
-                      bootstyle="info", wraplength=320).grid(row=6, column=0, columnspan=2, pady=(12, 0))
+            ttk.Label(box, text="首次使用：账号 admin，密码留空。\n登录后请在“工作人员与权限”中设置密码。",
+                      bootstyle="info", justify="center").grid(row=6, column=0, columnspan=2, pady=(12, 0))
         self.user_entry.bind("<Return>", lambda e: self.pass_entry.focus_set())
         self.pass_entry.bind("<Return>", lambda e: self.submit())
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -26,6 +27,11 @@ log = logging.getLogger(__name__)
 SOURCES = ("flatbed", "adf")
 MODES = ("color", "gray", "lineart")
 COMMON_DPI = (150, 200, 240, 300, 400, 600)
+# Backends built on sanei_thread cancel their reader thread asynchronously; cancelling
+# while it is still inside malloc() deadlocks the process (seen with the test backend:
+# about 1 run in 100 under load). After a failed read we give the reader time to block
+# on its pipe, or finish, before sane_cancel(); 0.2 s made 600 of 600 runs clean.
+SETTLE_BEFORE_CANCEL_S = 0.2
 
 _init_lock = threading.Lock()
 _sane_module = None
@@ -158,6 +164,7 @@ class SaneSource:
         dev = _open(s.device)
         self.device = dev
         count = 0
+        failed = False
         try:
             self._apply(dev)
             while not cancelled(cancel):
@@ -167,10 +174,11 @@ class SaneSource:
                     image = _read_image(dev)
                 except Exception as e:  # _sane.error or python-sane's RuntimeError
                     text = str(e)
-                    if cancelled(cancel) and "cancel" in text.lower():
-                        break
                     if feeder and count > 0 and "out of documents" in text.lower():
                         break   # the feeder ran empty after the last sheet: a normal end
+                    failed = True
+                    if cancelled(cancel) and "cancel" in text.lower():
+                        break
                     raise _interruption(text, count) from e
                 count += 1
                 image.info["dpi"] = (self.dpi, self.dpi)
@@ -183,6 +191,8 @@ class SaneSource:
             report(progress, count, count, f"扫描完成，共 {count} 页")
         finally:
             self.device = None
+            if failed:
+                time.sleep(SETTLE_BEFORE_CANCEL_S)
             for step in (dev.cancel, dev.close):
                 try:
                     step()

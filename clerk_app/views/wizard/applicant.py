@@ -116,10 +116,10 @@ class ApplicantStep(Step):
         self.authorization = tk.StringVar()
         self.delivery = tk.StringVar(value="ems")
         self.delivery_address = tk.StringVar()
+        self.create_ocr_panel()
         self.create_applicant()
         self.create_agent()
         self.create_delivery()
-        self.create_ocr_panel()
 
     def create_applicant(self) -> None:
         cols = ttk.Frame(self)
@@ -161,7 +161,7 @@ class ApplicantStep(Step):
 
     def create_ocr_panel(self) -> None:
         box = ttk.Frame(self)
-        box.pack(fill="x", pady=(8, 0))
+        box.pack(fill="x", pady=(0, 8))
         ttk.Button(box, text="读取身份证 / 营业执照照片 Ctrl+R", bootstyle="info-outline",
                    command=self.pick_id_image).pack(side="left")
         self.ocr_note = ttk.Label(box, text="照片中的姓名、号码、地址会自动填入空白栏，不一致处在此列出",

@@ -13,6 +13,10 @@ from forms.models import MaterialRequirement, Partner
 from forms.workflow import Right
 
 
+def _days(n: int) -> str:
+    return f"{n} 个工作日" if n else "即办"
+
+
 class ItemStep(Step):
     title = "事项"
 
@@ -129,7 +133,7 @@ class ItemStep(Step):
         for it in found:
             self.items[it.code] = it
             self.tree.insert("", "end", iid=it.code, values=(it.name, it.code, it.department,
-                                                             f"{it.promised_days} 个工作日"))
+                                                             _days(it.promised_days)))
         total = len(self.signed)
         self.count_label.configure(text=f"与该地区签约的事项 {total} 项，符合条件 {len(found)} 项")
         if found and (self.draft.item is None or self.draft.item.code not in self.items):
@@ -162,7 +166,7 @@ class ItemStep(Step):
         for t in types:
             ttk.Radiobutton(self.types_frame, text=t, value=t, variable=self.case_type).pack(anchor="w", pady=1)
         lines = [f"实施部门：{item.department}", f"通办范围：{item.scope}",
-                 f"时限：承诺 {item.promised_days} 个工作日，法定 {item.legal_days} 个工作日",
+                 f"时限：承诺 {_days(item.promised_days)}，法定 {_days(item.legal_days)}",
                  f"收费：{item.fees or '不收费'}", "", "申请材料："]
         for m in item.materials.order_by(MaterialRequirement.seq):
             need = "必需" if m.required and not m.condition else (m.condition or "视情况")

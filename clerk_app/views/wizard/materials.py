@@ -169,14 +169,14 @@ class MaterialsStep(Step):
         if missing:
             text = f"缺少 {len(missing)} 项：{'、'.join(missing)}"
             self.summary.configure(text=text, bootstyle="danger")
-            action = "保存并出具一次性告知书 Ctrl+S"
+            action = "保存并出具一次性告知书 Ctrl+S" if status != Status.CORRECTION else "补正收件：再次告知 Ctrl+S"
         else:
             extra = f"（容缺 {len(rongque)} 项，寄出前须补齐）" if rongque else ""
             self.summary.configure(text="材料齐全" + extra + (f"；原件待核验：{'、'.join(unverified)}"
                                                            if unverified else ""),
                                    bootstyle="warning" if (unverified or rongque) else "success")
-            action = "保存并受理 Ctrl+S" if status in (None, Status.RECEIVED, Status.CORRECTION) \
-                else "完成原件核验 Ctrl+S"
+            action = {None: "保存并受理 Ctrl+S", Status.RECEIVED: "保存并受理 Ctrl+S",
+                      Status.CORRECTION: "补正收件并受理 Ctrl+S"}.get(status, "完成原件核验 Ctrl+S")
         if status is not None and status not in EDITABLE:
             self.summary.configure(text=f"办件已{status.label}，材料清单已锁定", bootstyle="secondary")
         self.save_button.configure(text=action, state="normal" if editable else "disabled",
@@ -222,6 +222,8 @@ class MaterialsStep(Step):
             return "break"
         m = self.draft.materials[name]
         m["state"] = state
+        if state in ("provided", "e_license", "not_needed"):
+            m["reason"] = ""
         if state != "provided":
             m["verified"] = False
             m["verified_by"] = ""
@@ -245,7 +247,7 @@ class MaterialsStep(Step):
             self.fill()
         else:
             # Checking the original means the applicant brought it: mark provided too, then move on.
-            m["state"], m["verified"] = "provided", True
+            m["state"], m["verified"], m["reason"] = "provided", True, ""
             self.fill()
             self.select_next(name)
         return "break"
@@ -286,6 +288,10 @@ class MaterialsStep(Step):
         d, clerk = self.draft, self.services.clerk
         holder = {"case": d.case}
         new_inputs = self.inputs() if d.case is None else self.inputs(only_changed=True)
+        if d.status == Status.CORRECTION and not new_inputs:
+            self.note.configure(text="办件在补正中：申请人带来材料后，先在清单中标记（P / V），再按 Ctrl+S 补正收件。",
+                                bootstyle="warning")
+            return
 
         def job(ctx):
             case = holder["case"]

@@ -136,11 +136,11 @@ class PackageStep(Step):
         self.progress.configure(value=self.progress.cget("maximum"))
         self.status.configure(
             text=(f"已生成可检索 PDF {result.pdf_path.name}（{result.pages} 页，{result.bytes // 1024} KB）"
-                  f"和交换包 {result.zip_path.name}，签名指纹 {result.fingerprint}。下一步：寄出。"),
+                  f"和交换包 {result.zip_path.name}，签名指纹 {result.fingerprint}。\n下一步：寄出（Enter 或 Alt+→）。"),
             bootstyle="success")
         self.wizard.case_changed()
         self.show_after_buttons()
-        self.wizard.next()
+        self.wizard.next_button.focus_set()       # Enter moves on to the waybill
 
     def failed(self, exc) -> None:
         from forms.errors import Cancelled

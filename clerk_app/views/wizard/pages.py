@@ -20,7 +20,7 @@ from forms.models import Page
 from forms.workflow import Status
 
 THUMB_W, THUMB_H = 120, 160
-CARD_W, CARD_H = 140, 210
+CARD_W, CARD_H = 140, 228
 PAGE_STATES = (Status.RECEIVED, Status.CORRECTION, Status.ACCEPTED, Status.VERIFIED, Status.SCANNED)
 
 
@@ -30,6 +30,9 @@ class PagesStep(Step):
     def __init__(self, master, services, wizard):
         super().__init__(master, services, wizard)
         self.cards: dict[str, dict] = {}     # key ("p<id>" or "n<index>") -> info + PhotoImage
+        self._drawn: list = []               # what each grid slot shows now (key, version, selected)
+        self._drawn_cols = 0
+        self._drawn_region = None
         self.order: list[str] = []
         self.selected_key: str | None = None
         self.drag: dict | None = None
@@ -78,7 +81,7 @@ class PagesStep(Step):
         self.canvas.configure(yscrollcommand=ys.set)
         ys.pack(side="right", fill="y")
         self.canvas.pack(side="left", fill="both", expand=True)
-        self.canvas.bind("<Configure>", lambda e: self.layout())
+        self.canvas.bind("<Configure>", lambda e: self.schedule_layout())
         self.canvas.bind("<ButtonPress-1>", self.on_press)
         self.canvas.bind("<B1-Motion>", self.on_drag)
         self.canvas.bind("<ButtonRelease-1>", self.on_release)
@@ -93,8 +96,10 @@ class PagesStep(Step):
         self.done_button = ttk.Button(foot, text="扫描完成，下一步 Ctrl+S", bootstyle="success",
                                       command=self.finish)
         self.done_button.pack(side="right")
-        self.warnings = tk.Listbox(self, height=4, activestyle="none", takefocus=False)
-        self.warnings.pack(fill="x", pady=(6, 0))
+        ttk.Label(self, text="提示（空白页、识别置信度低、证件与录入不一致等，请对照原件核对）",
+                  bootstyle="secondary").pack(anchor="w", pady=(6, 0))
+        self.warnings = tk.Listbox(self, height=3, activestyle="none", takefocus=False, foreground="#b35c00")
+        self.warnings.pack(fill="x")
 
     def bind_keys(self) -> None:
         top = self.winfo_toplevel()
@@ -199,7 +204,7 @@ class PagesStep(Step):
                     self.cards.pop(key)
                     self.order.remove(key)
         if card.get("remove"):
-            return self.layout()
+            return self.schedule_layout()
         key = card["key"]
         card["photo"] = ImageTk.PhotoImage(card.pop("thumb"), master=self) if card.get("thumb") else \
             self.cards.get(key, {}).get("photo")
@@ -208,42 +213,72 @@ class PagesStep(Step):
         self.cards[key] = card
         if card.get("id") is not None:
             self.order.sort(key=lambda k: (self.cards[k].get("seq") or 10 ** 6, k))
-        self.layout()
+        self.schedule_layout()
         for w in card.get("warnings", []):
             if w not in self.warnings.get(0, "end"):
                 self.warnings.insert("end", w)
         return None
 
+    def schedule_layout(self) -> None:
+        """Redraw once after a burst of cards, not once per card."""
+        if not getattr(self, "_layout_pending", False):
+            self._layout_pending = True
+            self.after_idle(self._layout_now)
+
+    def _layout_now(self) -> None:
+        self._layout_pending = False
+        if self.winfo_exists():
+            self.layout()
+
     def columns(self) -> int:
         return max(1, (self.canvas.winfo_width() - 10) // CARD_W)
 
-    def layout(self) -> None:
+    def layout(self, full: bool = False) -> None:
+        """Draw the page grid; only slots whose card changed are redrawn (few Tk calls per new page)."""
         c = self.canvas
-        c.delete("all")
         cols = self.columns()
+        if full or cols != self._drawn_cols:
+            c.delete("all")
+            self._drawn, self._drawn_cols = [], cols
+        c.delete("empty")
         for i, key in enumerate(self.order):
             card = self.cards[key]
-            r, col = divmod(i, cols)
-            x, y = 10 + col * CARD_W, 10 + r * CARD_H
-            tag = f"card:{key}"
-            selected = key == self.selected_key
-            c.create_rectangle(x, y, x + CARD_W - 10, y + CARD_H - 10, fill="#ffffff",
-                               outline="#0d6efd" if selected else "#c9d1d9", width=3 if selected else 1,
-                               tags=(tag,))
-            if card.get("photo") is not None:
-                c.create_image(x + (CARD_W - 10) // 2, y + 6, image=card["photo"], anchor="n", tags=(tag,))
-            c.create_text(x + 6, y + THUMB_H + 12, anchor="nw", text=card.get("title", ""), width=CARD_W - 20,
-                          font=("", 9), tags=(tag,))
-            color = {"ok": "#146c43", "warn": "#b35c00", "busy": "#0a58ca", "error": "#b02a37"}
-            c.create_text(x + 6, y + THUMB_H + 28, anchor="nw", text=card.get("status", ""),
-                          fill=color.get(card.get("level", "ok"), "#333"), width=CARD_W - 20,
-                          font=("", 9), tags=(tag,))
+            sig = (key, card.get("version", 0), key == self.selected_key)
+            if i < len(self._drawn) and self._drawn[i] == sig:
+                continue
+            c.delete(f"slot:{i}")
+            self.draw_card(i, key, card, cols)
+            if i < len(self._drawn):
+                self._drawn[i] = sig
+            else:
+                self._drawn.append(sig)
+        for i in range(len(self.order), len(self._drawn)):
+            c.delete(f"slot:{i}")
+        del self._drawn[len(self.order):]
         rows = (len(self.order) + cols - 1) // cols
-        c.configure(scrollregion=(0, 0, cols * CARD_W + 10, rows * CARD_H + 10))
+        region = (0, 0, cols * CARD_W + 10, rows * CARD_H + 10)
+        if region != self._drawn_region:
+            c.configure(scrollregion=region)
+            self._drawn_region = region
         if not self.order:
-            c.create_text(20, 20, anchor="nw", fill="#6c757d", font=("", 11),
+            c.create_text(20, 20, anchor="nw", fill="#6c757d", font=("", 11), tags=("empty",),
                           text="还没有页面。\n按 F7 用扫描仪扫描，F8 用高拍仪拍摄，或 Ctrl+I 导入图片/PDF 文件。\n"
                                "新页面会放入左侧所选的材料。")
+
+    def draw_card(self, i: int, key: str, card: dict, cols: int) -> None:
+        c = self.canvas
+        r, col = divmod(i, cols)
+        x, y = 10 + col * CARD_W, 10 + r * CARD_H
+        tags = (f"slot:{i}", f"card:{key}")
+        selected = key == self.selected_key
+        c.create_rectangle(x, y, x + CARD_W - 10, y + CARD_H - 10, fill="#ffffff",
+                           outline="#0d6efd" if selected else "#c9d1d9", width=3 if selected else 1, tags=tags)
+        if card.get("photo") is not None:
+            c.create_image(x + (CARD_W - 10) // 2, y + 6, image=card["photo"], anchor="n", tags=tags)
+        c.create_text(x + 6, y + THUMB_H + 10, anchor="nw", text=card.get("title", ""), font=("", 9), tags=tags)
+        color = {"ok": "#146c43", "warn": "#b35c00", "busy": "#0a58ca", "error": "#b02a37"}
+        c.create_text(x + 6, y + THUMB_H + 46, anchor="nw", text=card.get("status", ""), width=CARD_W - 20,
+                      fill=color.get(card.get("level", "ok"), "#333"), font=("", 9), tags=tags)
 
     def key_at(self, x, y) -> str | None:
         for item in self.canvas.find_overlapping(x, y, x, y):
@@ -366,6 +401,7 @@ class PagesStep(Step):
             if card:
                 card["seq"] = p.seq
                 card["title"] = pagefeed.title(p)
+                card["version"] = card.get("version", 0) + 1
         self.order.sort(key=lambda k: (self.cards[k].get("seq") or 10 ** 6, k))
         self.layout()
 
@@ -374,6 +410,7 @@ class PagesStep(Step):
         card = self.cards.get(f"p{page_id}")
         if card is not None:
             card.update(pagefeed.card_for(p, with_thumb=False))
+            card["version"] = card.get("version", 0) + 1
             self.layout()
 
     # --- acquiring pages ---------------------------------------------------------------------
@@ -438,8 +475,9 @@ class PagesStep(Step):
         pages, errors = result
         for e in errors:
             self.warnings.insert("end", str(e))
-        self.progress_text.configure(text=f"已加入 {len(pages)} 页" + (f"，{len(errors)} 个文件无法读取"
-                                                                     if errors else ""))
+        total = Page.select().where(Page.case == self.draft.case).count()
+        self.progress_text.configure(text=f"本次加入 {len(pages)} 页，共 {total} 页"
+                                          + (f"；{len(errors)} 个文件无法读取" if errors else ""))
         self.fill_materials()
 
     def show_busy(self, busy: bool, text: str = "") -> None:

@@ -1,0 +1,138 @@
+"""Throughput of cleanup + OCR against plain `tesseract` on the same pages, same parallelism.
+
+    .venv/bin/python bench/bench_ocr.py [--pages 8] [--workers 2] [--rounds 2] [--lang chi_sim+eng]
+
+Both sides run in this one process run, alternating, each with OMP_THREAD_LIMIT=1 and
+`--workers` pages at a time. "plain" is `tesseract PAGE stdout -l LANG` per page;
+"pipeline" is scanner.pipeline.process_pages (load, cleanup, save, OCR, Chinese re-read,
+fields), timed with a warm pool (long-lived, as the GUI keeps one), with a warm pool
+and no re-read, and with a cold pool (worker start-up included). Wall time is noisy
+on a shared machine, so CPU seconds (this process and every child it reaped) are
+shown too for plain and cold runs. The goal is a ratio of at most 1.05.
+Not a test: timings depend on the machine.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+from PIL import Image, ImageFilter  # noqa: E402
+
+from scanner.ocr import DEFAULT_LANGS, character_error_rate, tesseract_env  # noqa: E402
+from scanner.ocr_pool import OcrPool  # noqa: E402
+from scanner.pipeline import process_pages  # noqa: E402
+
+SAMPLES = ROOT / "tests" / "resources" / "ocr"
+
+
+def photographed(image: Image.Image) -> Image.Image:
+    """Soft, tilted 3 degrees, unevenly lit and noisy, like a document-camera shot."""
+    soft = image.convert("L").filter(ImageFilter.GaussianBlur(1.2))
+    tilted = soft.rotate(3, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+    arr = np.asarray(tilted).astype(np.float64)
+    shade = np.linspace(0, 40, arr.shape[1])[None, :]
+    arr = arr * 0.85 + 20 - shade + np.random.default_rng(7).normal(0, 12, arr.shape)
+    return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
+
+
+def make_pages(folder: Path, count: int) -> list[tuple[Path, str | None]]:
+    """(file, ground truth or None) for `count` pages cycling through four kinds of page."""
+    manual = Image.open(SAMPLES / "edu_manual_p5.png")
+    truth = (SAMPLES / "edu_manual_p5.txt").read_text(encoding="utf-8")
+    kinds = [("scan", manual, truth), ("photo", photographed(manual), truth),
+             ("card", Image.open(SAMPLES / "id_card_front.png"), None),
+             ("licence", Image.open(SAMPLES / "business_licence.png"), None)]
+    pages = []
+    for i in range(count):
+        name, image, text = kinds[i % len(kinds)]
+        path = folder / f"{i + 1:03d}-{name}.png"
+        dpi = image.info.get("dpi", (300, 300))
+        image.save(path, dpi=dpi)
+        pages.append((path, text))
+    return pages
+
+
+def _cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def plain(pages, workers: int, langs: str) -> tuple[float, float, list[str]]:
+    def one(path):
+        out = subprocess.run(["tesseract", str(path), "stdout", "-l", langs],
+                             capture_output=True, env=tesseract_env(), check=True)
+        return out.stdout.decode("utf-8", "replace")
+    started, cpu = time.perf_counter(), _cpu()
+    with ThreadPoolExecutor(workers) as pool:
+        texts = list(pool.map(one, [p for p, _ in pages]))
+    return time.perf_counter() - started, _cpu() - cpu, texts
+
+
+def pipeline(pages, workers: int, langs: str, job: Path, pool=None,
+             reread: bool = True) -> tuple[float, float, list[str]]:
+    started, cpu = time.perf_counter(), _cpu()
+    results = list(process_pages([str(p) for p, _ in pages], langs=langs, workers=workers,
+                                 job_dir=job, pool=pool, reread=reread))
+    return time.perf_counter() - started, _cpu() - cpu, [r.text for r in results]
+
+
+def mean_cer(pages, texts) -> float:
+    scores = [character_error_rate(t, got) for (_, t), got in zip(pages, texts) if t]
+    return sum(scores) / len(scores) if scores else float("nan")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pages", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--lang", default=DEFAULT_LANGS)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-ocr-") as tmp:
+        tmp = Path(tmp)
+        pages = make_pages(tmp, args.pages)
+        runs = {"plain": [], "warm": [], "warm, no re-read": [], "cold": []}
+        cer = {}
+        with OcrPool(args.workers) as warm_pool:
+            pipeline(pages[:1], args.workers, args.lang, tmp / "warmup", pool=warm_pool)
+            for r in range(args.rounds):
+                *timing, texts = plain(pages, args.workers, args.lang)
+                runs["plain"].append(timing)
+                cer["plain"] = mean_cer(pages, texts)
+                *timing, texts = pipeline(pages, args.workers, args.lang, tmp / f"w{r}", warm_pool)
+                runs["warm"].append(timing)
+                cer["pipeline"] = mean_cer(pages, texts)
+                *timing, texts = pipeline(pages, args.workers, args.lang, tmp / f"n{r}", warm_pool,
+                                          reread=False)
+                runs["warm, no re-read"].append(timing)
+                cer["pipeline, no re-read"] = mean_cer(pages, texts)
+                *timing, _ = pipeline(pages, args.workers, args.lang, tmp / f"c{r}")
+                runs["cold"].append(timing)
+    wall = {k: statistics.median(t[0] for t in v) for k, v in runs.items()}
+    cpu = {k: statistics.median(t[1] for t in v) for k, v in runs.items()}
+    print(f"{args.pages} pages, {args.workers} workers, -l {args.lang}, median of {args.rounds} rounds")
+    for key in runs:
+        line = (f"  {key:18s} {wall[key]:6.1f} s  {60 * args.pages / wall[key]:6.1f} pages/min"
+                f"  wall ratio {wall[key] / wall['plain']:.3f}")
+        if key in ("plain", "cold"):
+            line += f"  cpu {cpu[key]:6.1f} s  cpu ratio {cpu[key] / cpu['plain']:.3f}"
+        print(line)
+    print("  mean CER on the manual pages: " + ", ".join(f"{k} {v:.4f}" for k, v in cer.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
