@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 FONT_CANDIDATES = ("Microsoft YaHei UI", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC",
                    "WenQuanYi Micro Hei", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei")
 MIN_SIZE = (1024, 600)
+# Keys whose meaning depends on the view (and wizard step) on screen; see each view's shortcuts().
+VIEW_KEYS = ("<Control-s>", "<Control-p>", "<Control-r>", "<Control-t>", "<Control-b>", "<Control-i>",
+             "<Control-e>", "<F7>", "<F8>", "<Alt-Left>", "<Alt-Right>",
+             *(f"<Alt-Key-{i}>" for i in range(1, 7)))
 # Imported while the clerk signs in: importing holds the GIL for long stretches, and doing
 # it in the first scan's worker would stall the window for a tenth of a second.
 PRELOAD = ("scanner.attach", "scanner.pipeline", "scanner.ocr_pool", "scanner.sources", "concurrent.futures.process",
@@ -130,7 +134,7 @@ class ClerkApp:
 
     def save_geometry(self) -> None:
         try:
-            self.prefs.set("geometry", self.root.winfo_geometry())
+            self.prefs.set("geometry", self.root.geometry())   # wm geometry: the frame, not the inner window
         except Exception:   # noqa: BLE001 - never keep the clerk from closing the window
             log.exception("cannot remember the window geometry")
 
@@ -275,6 +279,19 @@ class ClerkApp:
         for seq, fn in keys.items():
             r.bind_all(seq, lambda e, fn=fn: (fn() if self.services.clerk else None, "break")[1])
         r.bind_all("<Escape>", self.on_escape, add="+")
+        for seq in VIEW_KEYS:
+            r.bind_all(seq, lambda e, seq=seq: self.view_key(seq, e))
+
+    def view_key(self, seq: str, event):
+        """Hand a view-level shortcut to the view on screen (only for keys typed in the main window)."""
+        if not isinstance(event.widget, tk.Misc) or event.widget.winfo_toplevel() is not self.root:
+            return None
+        view = self.views.get(self.current or "")
+        action = view.shortcuts().get(seq) if view is not None and hasattr(view, "shortcuts") else None
+        if action is None:
+            return None
+        action()
+        return "break"
 
     def on_escape(self, event) -> None:
         if isinstance(event.widget, tk.Misc) and event.widget.winfo_toplevel() is self.root:

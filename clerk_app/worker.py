@@ -10,9 +10,7 @@ reason).
 from __future__ import annotations
 
 import logging
-import os
 import queue
-import sys
 import threading
 import time
 from typing import Any, Callable
@@ -23,21 +21,6 @@ log = logging.getLogger(__name__)
 
 POLL_MS = 30            # how often the Tk thread looks at the queue
 BATCH_MS = 25           # at most this long handling messages per poll, so a flood never stalls the loop
-BACKGROUND_NICE = 5     # workers (and the OCR processes they start) yield the CPU to the window
-
-
-def lower_priority() -> None:
-    """Lower this worker thread's CPU priority (Linux: per thread, inherited by the processes it starts).
-
-    On a two-core window PC, OCR fills both cores; at equal priority the Tk thread and
-    the X server wait their turn and the window stutters. Other systems: no change.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        os.nice(BACKGROUND_NICE)
-    except OSError:
-        pass
 
 
 class TaskContext:
@@ -111,7 +94,6 @@ class Task:
 
     def _run(self) -> None:
         from forms.models import db_proxy
-        lower_priority()
         ctx = TaskContext(self.queue, self.cancel_event)
         try:
             database = db_proxy.obj

@@ -13,9 +13,6 @@ from pathlib import Path
 from cli import emit
 from forms.errors import InvalidInput, ScanError
 
-# TODO(lead): wire page cleanup here, e.g. ``_clean = scanner.pipeline.clean_page`` taking a
-# PIL image and returning an object with ``.image`` (or an image). None writes raw pages.
-_clean = None
 
 
 def add_parser(subparsers) -> None:
@@ -30,6 +27,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--resolution", type=int, default=300, help="分辨率，dpi（默认 300）")
     p.add_argument("--duplex", action="store_true", help="双面扫描（需要进纸器）")
     p.add_argument("--out", help="保存页面的文件夹（默认在数据文件夹的 scans 下新建）")
+    p.add_argument("--clean", action="store_true",
+                   help="保存前清理页面（转灰度、裁到纸边、纠偏、标出空白页）；默认保存扫描原样")
     p.add_argument("--option", action="append", default=[], metavar="名称=值",
                    help="扫描仪的其他后端选项（高级，可多次使用）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
@@ -52,7 +51,7 @@ def run(args) -> int:
     error = None
     try:
         for page in SaneSource(settings).pages():
-            written.append(_save(page, out))
+            written.append(_save_clean(page, out) if args.clean else _save(page, out))
             if not args.json:
                 row = written[-1]
                 print(f"已保存 {Path(row['file']).name}（{row['width']}×{row['height']} 像素，{row['dpi']} dpi）", flush=True)
@@ -104,17 +103,26 @@ def _out_dir(given: str | None) -> Path:
 
 
 def _save(page, out: Path) -> dict:
-    """Clean (when wired) and write one page as page-NNNN.png; the row for the JSON output."""
+    """Write one page as scanned to page-NNNN.png; the row for the JSON output."""
     image = page.image
-    if _clean is not None:
-        result = _clean(image)
-        image = getattr(result, "image", result)
     name = f"page-{page.index:04d}.png"
     out.mkdir(parents=True, exist_ok=True)   # only now: a failed scan leaves no empty folder
     part = out / f".{name}.part"
     image.save(part, format="PNG", dpi=(page.dpi, page.dpi))
     os.replace(part, out / name)
     row = {"file": str(out / name), "width": image.width, "height": image.height, "dpi": page.dpi}
+    if page.side:
+        row["side"] = page.side
+    return row
+
+
+def _save_clean(page, out: Path) -> dict:
+    """Clean one page (scanner.cleanup, at the scan's own dpi) and write it as page-NNNN.png."""
+    from scanner.cleanup import CleanupContext, clean_page
+    ctx = CleanupContext(workdir=out, page_no=page.index, target_dpi=page.dpi, source_dpi=page.dpi)
+    cleaned = clean_page(page.image, ctx)
+    row = {"file": str(cleaned.path), "width": cleaned.image.width, "height": cleaned.image.height,
+           "dpi": cleaned.dpi, "blank": cleaned.blank}
     if page.side:
         row["side"] = page.side
     return row

@@ -159,12 +159,24 @@ def _labelled_fields(page: _Page, doc: str) -> list[OcrField]:
     if doc == "household":
         add_name("relation")
     if doc == "licence":
-        found = _value_after(page, "company_name")
+        found = _value_after(page, "company_name") or _company_by_suffix(page)
         if found:
             fields.append(_field(page, "company_name", re.sub(r"\s+", "", found[0]), found[1], found[2]))
         add_name("legal_representative")
         add_date("established_date")
     return fields
+
+
+_COMPANY = re.compile(r"[\u4e00-\u9fff（）()]{2,40}?(?:有限责任公司|股份有限公司|有限公司|分公司|"
+                      r"合伙企业|合作社|个人独资企业)")
+
+
+def _company_by_suffix(page: _Page):
+    """When the 名称 label is misread: the first run of Chinese ending like a firm's name."""
+    for match in _COMPANY.finditer(page.text):
+        if not _ANY_LABEL.match(match.group()):
+            return match.group(), match.start(), match.end()
+    return None
 
 
 def document_kind(text: str) -> str:
@@ -289,6 +301,9 @@ def _normalise(kind: str, value) -> str:
         return iso_date(text) or re.sub(r"\s+", "", text)
     if kind in ("id_number", "uscc"):
         return re.sub(r"[\s-]", "", text).upper()
+    if kind == "phone":
+        digits = re.sub(r"\D", "", text)
+        return digits[2:] if len(digits) == 13 and digits.startswith("86") else digits
     return re.sub(r"\s+", "", text).replace("•", "·").replace("・", "·")
 
 

@@ -29,6 +29,7 @@ MAX_ASPECT = 8.0           # a page is never 8 times longer than it is wide
 MIN_SIDE = 64              # pixels; smaller is an icon, not a page
 DEFAULT_DPI = 300
 DPI_RANGE = (100, 2400)    # a dpi recorded outside this is a placeholder (72, 96, 0)
+INCOMPLETE = "图片不完整或已损坏（文件可能没有传输完）"
 
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS   # Pillow refuses outright at twice this
 _pdfium_lock = threading.Lock()       # PDFium is not thread-safe
@@ -126,13 +127,15 @@ def _image_pages(path: Path, dpi: int) -> Iterator[LoadedPage]:
         raise _fail(path, f"图片像素过多，超过 {MAX_PIXELS // 10_000} 万像素的上限，可能是异常文件") from e
     except UnidentifiedImageError as e:
         raise _fail(path, "不是有效的图片（内容无法识别，可能不是图片、与扩展名不符或已损坏）") from e
-    except OSError as e:
-        raise _fail(path, f"无法读取（{e}）") from e
+    except PermissionError as e:
+        raise _fail(path, "没有读取权限") from e
+    except (OSError, EOFError, SyntaxError, ValueError) as e:   # header cut short or garbled
+        raise _fail(path, INCOMPLETE) from e
     with im:
         try:
             count = 1 if im.format == "MPO" else getattr(im, "n_frames", 1)
         except (EOFError, OSError, ValueError) as e:
-            raise _fail(path, "图片不完整或已损坏（文件可能没有传输完）") from e
+            raise _fail(path, INCOMPLETE) from e
         for index in range(count):
             page = index + 1 if count > 1 else None
             try:
@@ -143,7 +146,7 @@ def _image_pages(path: Path, dpi: int) -> Iterator[LoadedPage]:
             except ImageError:
                 raise
             except (EOFError, OSError, SyntaxError, ValueError) as e:
-                raise _fail(path, "图片不完整或已损坏（文件可能没有传输完）", page) from e
+                raise _fail(path, INCOMPLETE, page) from e
             page_dpi, warnings = _recorded_dpi(im.info, dpi)
             image = normalise(frame, path, page)
             image.info["dpi"] = (page_dpi, page_dpi)

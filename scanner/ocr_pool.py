@@ -96,7 +96,7 @@ def process_page(job: PageJob, settings: OcrSettings, cancel=None) -> OcrPage:
     cleaned = None
     try:
         image = job.image if job.image is not None else imageio.load_image(job.path)
-        cleaned = clean_page(image, ctx)
+        cleaned = clean_page(image, ctx, source_file=job.path)
         if cleaned.blank:
             warnings.append(f"{label}疑似空白页，请核对（页面已保留，未删除）")
             return OcrPage(image_path=str(cleaned.path), width=cleaned.image.width,

@@ -196,3 +196,19 @@ def test_clean_page_turns_a_sideways_page_when_asked_to_always_check(page, tmp_p
     cleaned = clean_page(page.rotate(90, expand=True), ctx)
     assert cleaned.rotation == 90
     assert cleaned.image.size == page.size
+
+
+def test_an_untouched_png_is_copied_not_encoded_again(page, tmp_path):
+    source = tmp_path / "clerk" / "scan.png"
+    source.parent.mkdir()
+    page.save(source, dpi=(300, 300))
+    cleaned = clean_page(Image.open(source), CleanupContext(workdir=tmp_path / "job"), source_file=source)
+    assert cleaned.path.parent == tmp_path / "job"
+    assert cleaned.path.read_bytes() == source.read_bytes()
+
+    tilted = tmp_path / "clerk" / "tilted.png"
+    page.rotate(5, expand=True, fillcolor=255).save(tilted, dpi=(300, 300))
+    cleaned = clean_page(Image.open(tilted), CleanupContext(workdir=tmp_path / "job", page_no=2),
+                         source_file=tilted)
+    assert cleaned.path.read_bytes() != tilted.read_bytes()
+    assert abs(estimate_skew(Image.open(cleaned.path), CleanupContext(workdir=tmp_path))) < 0.5

@@ -156,6 +156,12 @@ def test_field_box_is_the_union_of_its_words():
     assert fields["id_number"].box == (330, 800, 400, 40)
 
 
+def test_company_name_when_its_label_is_misread():
+    fields = extract_fields(_words(["营业执照", "统一社会信用代码91110101697654321D",
+                                    "名MM北京示例科技有限公司", "类型有限责任公司（自然人投资或控股）"]))
+    assert {f.kind: f.value for f in fields}["company_name"] == "北京示例科技有限公司"
+
+
 def test_document_kinds():
     assert document_kind("营业执照\n统一社会信用代码") == "licence"
     assert document_kind("常住人口登记卡\n户主或与户主关系") == "household"
@@ -176,9 +182,11 @@ def test_cross_check_agrees_with_differently_written_values():
     fields = [OcrField("name", "张伟民", None, (10, 20, 90, 40)),
               OcrField("birth_date", "1990-03-07", None, (10, 80, 200, 40)),
               OcrField("id_number", "11010119900307109X", True, (10, 300, 400, 40)),
-              OcrField("uscc", "91110101697654321D", True, (10, 400, 400, 40))]
+              OcrField("uscc", "91110101697654321D", True, (10, 400, 400, 40)),
+              OcrField("phone", "010-65123456", None, (10, 500, 300, 40)),
+              OcrField("phone", "13800138000", None, (10, 560, 300, 40))]
     typed = {"name": " 张伟民 ", "birth_date": "1990年3月7日", "id_number": "11010119900307109x",
-             "uscc": "91110101697654321d", "sex": ""}
+             "uscc": "91110101697654321d", "sex": "", "phone": "+86 138-0013-8000"}
     assert cross_check(fields, typed, "第 1 页") == []
 
 

@@ -66,10 +66,15 @@ def test_complete_case_goes_to_its_waybill(gui, clerks, tmp_path):
     assert g.app.prefs.get("last_partner") == "410927"
 
     applicant = wizard.steps[1]
+    form = applicant.applicant
+    g.type(form.name_entry, "张为民")                # a typo the ID card will catch
     applicant.read_id_image(ID_CARD)                 # the photo the Ctrl+R dialog would pick
     g.idle()
-    form = applicant.applicant
-    assert form.name.get() == "张伟民"
+    assert form.name.get() == "张为民", "what the clerk typed is never overwritten"
+    assert applicant.ocr_note.cget("text") == (
+        "已填入：证件号码、地址。与已填写不一致：姓名/名称：照片为“张伟民”，已填“张为民”")
+    g.shot("step2-id-card-mismatch")
+    form.name.set("张伟民")
     assert form.id_number.get() == "11010119900307109X"
     assert "出生 1990-03-07" in form.number.note.cget("text")
     g.type(form.phone_entry.entry, "13812345678")

@@ -191,3 +191,28 @@ def test_settings_are_checked_before_opening_the_device():
     with pytest.raises(sane_source.ScanSettingsError) as err:
         sane_source.SaneSource(sane_source.ScanSettings("test:0", "flatbed", duplex=True))
     assert str(err.value) == "扫描设置无效：双面扫描只能使用进纸器（请选择进纸器）"
+
+
+def test_unset_source_and_mode_take_the_usual_defaults():
+    duplex = sane_source.SaneSource(sane_source.ScanSettings("test:0", source=None, mode=None, duplex=True))
+    plain = sane_source.SaneSource(sane_source.ScanSettings("test:0", source=None, mode=None))
+    assert (duplex.settings.source, duplex.settings.mode) == ("adf", "color")
+    assert (plain.settings.source, plain.settings.mode) == ("flatbed", "color")
+
+
+@pytest.mark.parametrize("status, text", [
+    # sane_strstatus() texts, as the test backend returned them for each read-return-value
+    ("Document feeder jammed", "卡纸：已保留前 4 页，请清除卡纸后继续扫描"),
+    ("Document feeder out of documents", "进纸器中没有纸：已保留前 4 页，请放入材料后再扫描"),
+    ("Scanner cover is open", "扫描仪盖板未合上：已保留前 4 页，请合上盖板后继续扫描"),
+    ("Error during device I/O", "扫描仪连接中断：已保留前 4 页，请检查电源和数据线，重新连接后继续扫描"),
+    ("Device busy", "扫描仪正忙（可能有其他程序在使用）：已保留前 4 页，请稍后再试"),
+    ("Out of memory", "扫描仪报告错误（扫描仪内存不足）：已保留前 4 页，请检查扫描仪后重试"),
+    ("Access to resource has been denied",
+     "扫描仪报告错误（无权访问扫描仪，请检查设备权限）：已保留前 4 页，请检查扫描仪后重试"),
+    ("Operation was canceled", "扫描仪报告错误（扫描仪上按了取消）：已保留前 4 页，请检查扫描仪后重试"),
+    ("Invalid argument", "扫描仪报告错误（扫描参数无效）：已保留前 4 页，请检查扫描仪后重试"),
+])
+def test_every_sane_status_reads_as_chinese(status, text):
+    error = sane_source._interruption(status, 4)
+    assert str(error) == text and error.pages_kept == 4

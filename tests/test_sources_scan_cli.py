@@ -103,3 +103,19 @@ def test_duplex_on_a_simplex_scanner_and_reused_output_folder(run_main, tmp_path
     assert done.returncode == 1
     assert done.stderr.strip() == f"文件夹 {out} 里已有扫描页面，请换一个文件夹，以免覆盖"
     assert (out / "page-0001.png").read_bytes() == b"an earlier scan"
+
+
+def test_clean_marks_a_white_sheet_blank_and_keeps_the_scan_dpi(run_main, tmp_path):
+    rows = {}
+    for picture in ("Solid white", "Grid"):
+        out = tmp_path / picture.replace(" ", "-")
+        done = run_main("scan", "--device", "test:0", "--mode", "color", "--resolution", "150",
+                        "--clean", "--option", f"test-picture={picture}", "--out", str(out), "--json")
+        assert done.returncode == 0, done.stderr
+        rows[picture], = json.loads(done.stdout)["pages"]
+        with Image.open(rows[picture]["file"]) as im:
+            assert im.mode == "L"                                   # cleanup keeps grey pages
+            assert im.size == (rows[picture]["width"], rows[picture]["height"])
+            assert [round(v) for v in im.info["dpi"]] == [150, 150]
+    assert rows["Solid white"]["blank"] is True
+    assert rows["Grid"]["blank"] is False

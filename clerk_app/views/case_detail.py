@@ -4,6 +4,7 @@ from __future__ import annotations
 import ttkbootstrap as ttk
 
 from clerk_app import dialogs
+from clerk_app.boarddata import ACTIVE_BEFORE_DECISION
 from clerk_app.widgets import table
 from exports import casefiles
 from forms import cases, casework, queries
@@ -25,14 +26,14 @@ def describe_details(d: dict) -> str:
     parts = []
     for key, label in (("material", "材料"), ("missing", "缺少"), ("tracking_number", "邮件号"),
                        ("reason", "理由"), ("due_date", "承诺办结"), ("correction_due", "补正期限"),
-                       ("page", "页"), ("outcome", "结果")):
+                       ("page", "第"), ("outcome", "结果")):
         if d.get(key) not in (None, "", []):
             value = d[key]
             if isinstance(value, list):
                 value = "、".join(map(str, value))
             if key == "outcome":
                 value = casework.OUTCOMES.get(value, value)
-            parts.append(f"{label} {value}")
+            parts.append(f"第 {value} 页" if key == "page" else f"{label} {value}")
     if "to" in d and "from" in d and d.get("material"):
         parts.append(f"{MATERIAL_STATES.get(d['from'], d['from'])} → {MATERIAL_STATES.get(d['to'], d['to'])}")
     return "；".join(parts)
@@ -80,11 +81,10 @@ class CaseDetailView(ttk.Frame):
         bar.pack(fill="x", pady=(6, 0))
         ttk.Button(bar, text="预览 Enter", bootstyle="primary-outline", command=self.preview_document).pack(side="left")
         ttk.Button(bar, text="打印 Ctrl+P", bootstyle="primary", command=self.print_document).pack(side="left", padx=6)
-        ttk.Button(bar, text="重新生成受理回执", bootstyle="secondary-outline",
+        ttk.Button(bar, text="补打受理回执", bootstyle="secondary-outline",
                    command=lambda: self.regenerate(casefiles.acceptance_receipt, "受理回执")).pack(side="left", padx=6)
         self.documents.bind("<Return>", lambda e: self.preview_document())
         self.documents.bind("<Double-1>", lambda e: self.preview_document())
-        self.documents.bind("<Control-p>", lambda e: (self.print_document(), "break")[1])
 
     # --- loading -------------------------------------------------------------------------
 
@@ -104,7 +104,7 @@ class CaseDetailView(ttk.Frame):
             lines.append(f"代办人：{d['agent']['name']}（{d['agent']['id_number']}）　授权：{d['agent_authorization']}")
         due = []
         if d["due_date"]:
-            left = d["days_left"]
+            left = d["days_left"] if Status(case.status) in ACTIVE_BEFORE_DECISION else None
             tail = "" if left is None else (f"，已超期 {-left} 个工作日" if left < 0 else f"，还剩 {left} 个工作日")
             due.append(f"承诺办结 {d['due_date']}{tail}")
         if d["legal_due_date"]:
@@ -147,7 +147,6 @@ class CaseDetailView(ttk.Frame):
             label = "补正收件（申请人已补齐）" if case.status == Status.CORRECTION.value else "在收件向导中继续"
             ttk.Button(self.actions, text=f"{label} Ctrl+E", bootstyle="success",
                        command=self.continue_in_wizard).pack(side="left", padx=(0, 6))
-            self.winfo_toplevel().bind("<Control-e>", lambda e: self._if_mapped(self.continue_in_wizard))
         handlers = {"refuse": self.refuse, "home_receive": self.home_receive, "decide": self.decide,
                     "return_result": self.return_result, "deliver": self.deliver, "archive": self.archive}
         for t in possible:
@@ -162,11 +161,12 @@ class CaseDetailView(ttk.Frame):
         ttk.Button(self.actions, text="返回查找 Ctrl+F", bootstyle="secondary-link",
                    command=lambda: self.services.post("<<ShowView>>", view="search")).pack(side="right")
 
-    def _if_mapped(self, fn):
-        if self.winfo_ismapped():
-            fn()
-            return "break"
-        return None
+    def shortcuts(self) -> dict:
+        """Keys that act on this view while it is shown (dispatched by app.py)."""
+        keys = {"<Control-p>": self.print_document}
+        if self.case is not None and any(t.action in WIZARD_ACTIONS for t in allowed_actions(self.case)):
+            keys["<Control-e>"] = self.continue_in_wizard
+        return keys
 
     # --- actions -----------------------------------------------------------------------
 

@@ -43,6 +43,8 @@ class HomeView(ttk.Frame):
                    command=lambda: self.services.post("<<ShowView>>", view="search")).pack(side="right")
         ttk.Button(head, text="＋ 新建收件 Ctrl+N", bootstyle="success",
                    command=lambda: self.event_generate("<Control-n>")).pack(side="right", padx=8)
+        ttk.Button(head, text="今日交寄清单", bootstyle="secondary-outline",
+                   command=self.dispatch_list).pack(side="right")
         self.tiles = ttk.Frame(self)
         self.tiles.pack(fill="x", pady=(0, 8))
 
@@ -106,6 +108,13 @@ class HomeView(ttk.Frame):
         sel = tree.selection()
         if sel:
             self.services.post("<<OpenCase>>", case_no=sel[0])
+
+    def dispatch_list(self) -> None:
+        """交寄清单 of today's parcels, made on a worker and previewed for printing."""
+        from exports import casefiles
+        window, today = self.services.window, clock.today()
+        self.services.run(lambda ctx: casefiles.dispatch_list(window, today), title="生成交寄清单",
+                          on_done=lambda path: self.services.preview(path, "交寄清单"), cancellable=False)
 
     def count(self, key: str) -> int:
         """Rows in one list (tests)."""

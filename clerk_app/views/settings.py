@@ -100,13 +100,10 @@ class SettingsView(ttk.Frame):
         ttk.Button(row, text="保存设置 Ctrl+S", bootstyle="success", command=self.save).pack(side="right")
         self.saved = ttk.Label(row, text="", bootstyle="success")
         self.saved.pack(side="right", padx=12)
-        self.winfo_toplevel().bind("<Control-s>", lambda e: self._if_mapped(self.save), add="+")
 
-    def _if_mapped(self, fn):
-        if self.winfo_ismapped():
-            fn()
-            return "break"
-        return None
+    def shortcuts(self) -> dict:
+        """Keys that act on this view while it is shown (dispatched by app.py)."""
+        return {"<Control-s>": self.save}
 
     def on_show(self) -> None:
         self.saved.configure(text="")

@@ -12,7 +12,8 @@ from .context import CleanedPage, CleanupContext
 from .deskew import estimate_skew, rotate
 from .orientation import detect_orientation, turn
 from .paper import crop_to_paper
-from .storage import for_storage, normalise_resolution, save_page, source_dpi, to_grey
+from .storage import (for_storage, normalise_resolution, reuse_source, save_page, source_dpi,
+                      to_grey)
 
 __all__ = ["CleanupContext", "CleanedPage", "clean_page", "turn_saved_page",
            "to_grey", "source_dpi", "normalise_resolution", "crop_to_paper",
@@ -20,11 +21,17 @@ __all__ = ["CleanupContext", "CleanedPage", "clean_page", "turn_saved_page",
            "for_storage", "save_page"]
 
 
-def clean_page(image: Image.Image, ctx: CleanupContext) -> CleanedPage:
-    """Run every cleanup step on one page and save it in ctx.workdir; CPU-bound, any thread."""
+def clean_page(image: Image.Image, ctx: CleanupContext, source_file=None) -> CleanedPage:
+    """Run every cleanup step on one page and save it in ctx.workdir; CPU-bound, any thread.
+
+    ``source_file`` is the file the image was loaded from, if any: when no step changes
+    the page and it is a grey or bilevel PNG, it is copied rather than encoded again.
+    """
     dpi_in = source_dpi(image, ctx)
     page = to_grey(image, ctx)
+    grey_size = page.size
     page = normalise_resolution(page, dpi_in, ctx)
+    resized = page.size != grey_size
     dpi = ctx.target_dpi
     box = None
     if ctx.crop:
@@ -38,8 +45,11 @@ def clean_page(image: Image.Image, ctx: CleanupContext) -> CleanedPage:
     skew = estimate_skew(page, ctx) if ctx.deskew else 0.0
     page = rotate(page, skew, ctx)
     blank, ratio = is_blank(page, dpi, ctx)
-    page = for_storage(page, ctx)
-    path = save_page(page, dpi, ctx)
+    untouched = not (resized or box or rotation or abs(skew) >= 0.05) and image.mode in ("1", "L")
+    path = reuse_source(source_file, ctx) if untouched and source_file and ctx.storage == "grey" else None
+    if path is None:
+        page = for_storage(page, ctx)
+        path = save_page(page, dpi, ctx)
     return CleanedPage(image=page, path=path, dpi=dpi, rotation=rotation, skew=skew,
                        crop_box=box, blank=blank, ink_ratio=ratio)
 

@@ -58,4 +58,6 @@ def rotate(image: Image.Image, degrees: float, ctx: CleanupContext) -> Image.Ima
     if abs(degrees) < 0.05:
         return image
     fill = 255 if image.mode in ("L", "1") else (255, 255, 255)
+    # Bicubic costs ~0.06 s more than bilinear on an A4 page; on the photographed test
+    # page it gave 6 misread characters where bilinear gave 10.
     return image.rotate(degrees, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=fill)

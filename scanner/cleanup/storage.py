@@ -1,6 +1,7 @@
 """Steps at both ends of cleanup: to grey, to the target resolution, to the stored form."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import cv2
@@ -81,4 +82,24 @@ def save_page(image: Image.Image, dpi: int, ctx: CleanupContext, suffix: str = "
     path = ctx.workdir / f"{ctx.name}{suffix}.png"
     # Level 2 takes well under half the time of the default for a slightly bigger file.
     image.save(path, dpi=(dpi, dpi), compress_level=2)
+    return path
+
+
+def reuse_source(source_file, ctx: CleanupContext) -> Path | None:
+    """Copy an untouched grey or bilevel PNG into the job folder instead of re-encoding it.
+
+    Only for pages no step changed; returns the copy's path, or None when the file is
+    not a PNG in mode "1" or "L" (then the page must be saved with save_page).
+    """
+    try:
+        with Image.open(source_file) as original:
+            if original.format != "PNG" or original.mode not in ("1", "L"):
+                return None
+            if original.getexif().get(0x0112, 1) != 1:
+                return None           # the loader turned it: the file's pixels are not the page's
+    except (OSError, ValueError):
+        return None
+    ctx.workdir.mkdir(parents=True, exist_ok=True)
+    path = ctx.workdir / f"{ctx.name}.png"
+    shutil.copyfile(source_file, path)
     return path

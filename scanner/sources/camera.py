@@ -101,7 +101,7 @@ def _grab(cap, device: str) -> Image.Image:
         if ok and data is not None:
             frame = data
     if frame is None:
-        raise NoCamera(f"高拍仪 {device} 没有送回画面，请重新插拔后再试")
+        raise NoCamera(f"{device} 没有送回画面，请重新插拔高拍仪后再试")
     if frame.ndim == 2:
         return Image.fromarray(frame, "L").convert("RGB")
     return Image.fromarray(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB), "RGB")

@@ -10,7 +10,7 @@ import logging
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterator
 
 import numpy as np
@@ -50,6 +50,7 @@ _STATUS = [
     ("lamp not ready", DeviceFailed, "灯管尚未预热好"),
     ("locked for transport", DeviceFailed, "扫描仪运输锁未打开"),
     ("returned no data", DeviceFailed, "扫描仪没有送回图像数据"),
+    ("cancel", DeviceFailed, "扫描仪上按了取消"),
 ]
 
 
@@ -86,8 +87,8 @@ class ScannerInfo:
 @dataclass
 class ScanSettings:
     device: str
-    source: str = "flatbed"                 # "flatbed" | "adf"
-    mode: str = "color"                     # "color" | "gray" | "lineart"
+    source: str | None = "flatbed"          # "flatbed" | "adf"; None: adf if duplex else flatbed
+    mode: str | None = "color"              # "color" | "gray" | "lineart"; None: color
     resolution: int = 300                   # dpi asked for; the page carries what the device gave
     duplex: bool = False                    # needs source "adf"
     options: dict = field(default_factory=dict)   # backend-specific SANE options by name
@@ -139,6 +140,8 @@ class SaneSource:
     """Pages from one SANE device; ``device`` is the open SaneDev while ``pages()`` runs."""
 
     def __init__(self, settings: ScanSettings):
+        settings = replace(settings, source=settings.source or ("adf" if settings.duplex else "flatbed"),
+                           mode=settings.mode or "color")
         if settings.source not in SOURCES:
             raise ScanSettingsError(f"未知的纸张来源“{settings.source}”")
         if settings.mode not in MODES:
@@ -225,12 +228,13 @@ class SaneSource:
                 _set(dev, "depth", depth)
         if "resolution" in dev.opt and dev["resolution"].is_active():
             _set(dev, "resolution", _nearest_dpi(_constraint(dev, "resolution"), s.resolution))
-            self.dpi = int(round(float(dev.resolution)))
         for name, value in s.options.items():
             key = name.replace("-", "_")
             if key not in dev.opt:
                 raise ScanSettingsError(f"扫描仪“{s.device}”没有选项“{name}”")
             _set(dev, key, _coerce(dev[key], value))
+        if "resolution" in dev.opt and dev["resolution"].is_active():
+            self.dpi = int(round(float(dev.resolution)))   # what the device settled on
 
 
 _SOURCE_CN = {"flatbed": "平板", "adf": "进纸器"}

@@ -101,13 +101,10 @@ class CatalogView(ttk.Frame):
                          ("下移", lambda: self.move_material(1))):
             ttk.Button(bar, text=text, bootstyle="secondary-outline", command=fn).pack(side="left", padx=(0, 4))
         ttk.Button(bar, text="保存事项 Ctrl+S", bootstyle="success", command=self.save).pack(side="right")
-        self.winfo_toplevel().bind("<Control-s>", lambda e: self._if_mapped(self.save), add="+")
 
-    def _if_mapped(self, fn):
-        if self.winfo_ismapped():
-            fn()
-            return "break"
-        return None
+    def shortcuts(self) -> dict:
+        """Keys that act on this view while it is shown (dispatched by app.py)."""
+        return {"<Control-s>": self.save}
 
     # --- list -------------------------------------------------------------------------
 

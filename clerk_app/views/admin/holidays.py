@@ -94,7 +94,7 @@ class HolidaysView(ttk.Frame):
         except ValueError:
             raise InvalidInput("请填写工作日天数") from None
         d = deadlines.due_after(clock.today(), n)
-        self.answer.set(f"{n} 个工作日后：{d.due:%Y年%m月%d日}（星期{'一二三四五六日'[d.due.weekday()]}）"
+        self.answer.set(f"{n}个工作日后：\n{d.due:%Y年%m月%d日}（星期{'一二三四五六日'[d.due.weekday()]}）"
                         + (f"\n{d.warning}" if d.warning else ""))
 
     def pick_import(self) -> None:

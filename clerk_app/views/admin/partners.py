@@ -53,13 +53,10 @@ class PartnersView(ttk.Frame):
         sb.pack(side="right", fill="y")
         self.items.pack(side="left", fill="both", expand=True)
         ttk.Button(right, text="保存 Ctrl+S", bootstyle="success", command=self.save).pack(anchor="e", pady=6)
-        self.winfo_toplevel().bind("<Control-s>", lambda e: self._if_mapped(self.save), add="+")
 
-    def _if_mapped(self, fn):
-        if self.winfo_ismapped():
-            fn()
-            return "break"
-        return None
+    def shortcuts(self) -> dict:
+        """Keys that act on this view while it is shown (dispatched by app.py)."""
+        return {"<Control-s>": self.save}
 
     def on_show(self) -> None:
         self.codes = [(i.code, i.name) for i in ServiceItem.select().where(ServiceItem.current)

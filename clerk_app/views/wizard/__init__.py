@@ -74,6 +74,10 @@ class Step(ttk.Frame):
         """True when this step's work is complete (a ✔ in the step bar)."""
         return False
 
+    def shortcuts(self) -> dict:
+        """Keys (Tk sequences) that act on this step while it is shown."""
+        return {}
+
 
 def _step_classes():
     from clerk_app.views.wizard.applicant import ApplicantStep
@@ -97,7 +101,6 @@ class WizardView(ttk.Frame):
         self.create_stepbar()
         self.create_body()
         self.create_navbar()
-        self.bind_keys()
 
     def create_stepbar(self) -> None:
         bar = ttk.Frame(self, padding=(12, 8, 12, 0))
@@ -130,18 +133,13 @@ class WizardView(ttk.Frame):
         self.hint = ttk.Label(nav, text="", bootstyle="secondary")
         self.hint.pack(side="right", padx=12)
 
-    def bind_keys(self) -> None:
-        top = self.winfo_toplevel()
-        for i in range(6):
-            top.bind(f"<Alt-Key-{i + 1}>", lambda e, i=i: self._if_visible(self.go, i))
-        top.bind("<Alt-Left>", lambda e: self._if_visible(self.move, -1))
-        top.bind("<Alt-Right>", lambda e: self._if_visible(self.move, 1))
-
-    def _if_visible(self, fn, *args):
-        if self.winfo_ismapped():
-            fn(*args)
-            return "break"
-        return None
+    def shortcuts(self) -> dict:
+        """Alt+1…6, Alt+←/→, and the current step's own keys (dispatched by app.py)."""
+        keys = {f"<Alt-Key-{i + 1}>": (lambda i=i: self.go(i)) for i in range(6)}
+        keys["<Alt-Left>"] = lambda: self.move(-1)
+        keys["<Alt-Right>"] = lambda: self.move(1)
+        keys.update(self.step.shortcuts())
+        return keys
 
     # --- navigation ----------------------------------------------------------------------
 

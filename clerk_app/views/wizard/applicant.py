@@ -123,7 +123,7 @@ class ApplicantStep(Step):
 
     def create_applicant(self) -> None:
         cols = ttk.Frame(self)
-        cols.pack(fill="both", expand=True)
+        cols.pack(fill="x")
         cols.columnconfigure(0, weight=1, uniform="a")
         cols.columnconfigure(1, weight=1, uniform="a")
         box = ttk.Labelframe(cols, text="申请人", padding=10)
@@ -167,11 +167,10 @@ class ApplicantStep(Step):
         self.ocr_note = ttk.Label(box, text="照片中的姓名、号码、地址会自动填入空白栏，不一致处在此列出",
                                   bootstyle="secondary", wraplength=760, justify="left")
         self.ocr_note.pack(side="left", padx=10)
-        self.winfo_toplevel().bind("<Control-r>", lambda e: self._ctrl_r(), add="+")
 
-    def _ctrl_r(self):
-        if self.winfo_ismapped() and self.draft.case is None:
-            self.pick_id_image()
+    def shortcuts(self) -> dict:
+        """Keys that act on this step while it is shown."""
+        return {"<Control-r>": self.pick_id_image} if self.draft.case is None else {}
 
     # --- behaviour ---------------------------------------------------------------------
 

@@ -74,6 +74,7 @@ class ItemStep(Step):
         self.detail = tk.Text(box, height=14, width=44, wrap="word", relief="flat", takefocus=False,
                               background=self.winfo_toplevel().cget("background"))
         self.detail.pack(fill="both", expand=True, pady=(8, 0))
+        self.detail.tag_configure("hang", lmargin2=28)      # wrapped material lines stay indented
 
     # --- data ------------------------------------------------------------------------------
 
@@ -171,7 +172,7 @@ class ItemStep(Step):
         for m in item.materials.order_by(MaterialRequirement.seq):
             need = "必需" if m.required and not m.condition else (m.condition or "视情况")
             lines.append(f"  {m.seq}. {m.name}（{m.form} {m.copies} 份，{need}）")
-        self.detail.insert("1.0", "\n".join(lines))
+        self.detail.insert("1.0", "\n".join(lines), ("hang",))
         self.detail.configure(state="disabled")
 
     def choose(self) -> None:

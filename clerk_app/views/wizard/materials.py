@@ -9,13 +9,12 @@ import tkinter as tk
 
 import ttkbootstrap as ttk
 
-from clerk_app import dialogs
+from clerk_app import dialogs, intake
 from clerk_app.views.wizard import Step
 from clerk_app.widgets import select_first, table
-from exports import casefiles
 from forms import cases
 from forms.cases import MATERIAL_STATES, MaterialInput
-from forms.models import Case, MaterialRequirement
+from forms.models import MaterialRequirement
 from forms.workflow import Right, Status
 
 KEYS = (("p", "provided", "已提供"), ("m", "missing", "缺少"), ("r", "rongque", "容缺后补"),
@@ -84,14 +83,10 @@ class MaterialsStep(Step):
         self.refuse_button.pack(side="right", padx=8)
         self.result = ttk.Frame(self, padding=(0, 8))
         self.result.pack(fill="x")
-        self.winfo_toplevel().bind("<Control-s>", lambda e: self._if_mapped(self.save), add="+")
-        self.winfo_toplevel().bind("<Control-p>", lambda e: self._if_mapped(self.preview_last), add="+")
 
-    def _if_mapped(self, fn):
-        if self.winfo_ismapped():
-            fn()
-            return "break"
-        return None
+    def shortcuts(self) -> dict:
+        """Keys that act on this step while it is shown."""
+        return {"<Control-s>": self.save, "<Control-p>": self.preview_last}
 
     # --- data ----------------------------------------------------------------------------
 
@@ -170,6 +165,8 @@ class MaterialsStep(Step):
             text = f"缺少 {len(missing)} 项：{'、'.join(missing)}"
             self.summary.configure(text=text, bootstyle="danger")
             action = "保存并出具一次性告知书 Ctrl+S" if status != Status.CORRECTION else "补正收件：再次告知 Ctrl+S"
+            if not self.services.can(Right.NOTIFY, d.partner):
+                action = "仅保存收件（无一次性告知权） Ctrl+S"
         else:
             extra = f"（容缺 {len(rongque)} 项，寄出前须补齐）" if rongque else ""
             self.summary.configure(text="材料齐全" + extra + (f"；原件待核验：{'、'.join(unverified)}"
@@ -192,6 +189,7 @@ class MaterialsStep(Step):
             return
         r = self.requirements[sel[0]]
         self.reason.set(self.draft.materials[sel[0]].get("reason", ""))
+        self.note.configure(bootstyle="secondary")
         bits = [f"{r.seq}. {r.name}：{r.form} {r.copies} 份"]
         if r.verify_original:
             bits.append("须核验原件" + ("，原件随件寄出" if r.forward_original else ""))
@@ -293,28 +291,11 @@ class MaterialsStep(Step):
                                 bootstyle="warning")
             return
 
+        new = self.new_case() if d.case is None else None
+        case = d.case
+
         def job(ctx):
-            case = holder["case"]
-            if case is None:
-                case, warnings = cases.receive_case(
-                    clerk, d.item.code, d.case_type, d.partner.code, d.applicant, agent=d.agent,
-                    agent_authorization=d.agent_authorization, materials=new_inputs,
-                    delivery_method=d.delivery_method, delivery_address=d.delivery_address)
-                holder["case"] = case
-                holder["warnings"] = warnings
-            else:
-                case = Case.get_by_id(case.id)
-                if Status(case.status) == Status.CORRECTION:
-                    case = cases.resubmit(case, clerk, new_inputs)
-                else:
-                    for mi in new_inputs:
-                        current = next(m for m in cases.checklist(case) if m.name == mi.name)
-                        if current.state != mi.state or current.reason != mi.reason:
-                            cases.set_material_state(case, mi.name, mi.state, clerk, mi.reason)
-                        if mi.original_verified:
-                            cases.verify_original(case, mi.name, clerk)
-                    case = Case.get_by_id(case.id)
-            return self.advance(case, clerk, ctx)
+            return intake.save(new, case, clerk, new_inputs, holder, ctx.progress)
 
         def finished(result):
             self.after_save(holder, result)
@@ -325,21 +306,12 @@ class MaterialsStep(Step):
 
         self.services.run(job, title="保存收件", on_done=finished, on_error=failed, cancellable=False)
 
-    @staticmethod
-    def advance(case: Case, clerk, ctx) -> tuple[str, object]:
-        """Worker: notify when something is missing, else accept and verify as far as possible."""
-        status = Status(case.status)
-        if status == Status.RECEIVED:
-            if cases.missing_materials(case):
-                case = cases.notify_missing(case, clerk)
-                ctx.progress(1, 2, "正在生成一次性告知书")
-                return "notified", casefiles.correction_notice(case, clerk)
-            case = cases.accept(case, clerk)
-        if Status(case.status) == Status.ACCEPTED and not cases.unverified_originals(case):
-            from forms.workflow import has_right
-            if has_right(clerk, Right.VERIFY, case.home):
-                cases.complete_verification(case, clerk)
-        return "accepted", None
+    def new_case(self) -> "intake.NewCase":
+        """The draft's data for receive_case, copied on the Tk thread for the worker."""
+        d = self.draft
+        return intake.NewCase(d.item.code, d.case_type, d.partner.code, dict(d.applicant),
+                              dict(d.agent) if d.agent else None, d.agent_authorization,
+                              d.delivery_method, d.delivery_address)
 
     def after_save(self, holder: dict, result) -> None:
         d = self.draft
@@ -364,6 +336,11 @@ class MaterialsStep(Step):
             ttk.Button(self.result, text="预览 / 打印告知书 Ctrl+P", bootstyle="warning",
                        command=self.preview_last).pack(side="right", padx=8)
             self.services.preview(path, "一次性告知书")
+        elif kind == "saved":
+            case = d.refresh_case()
+            ttk.Label(self.result, text=(f"已保存收件，办件号 {case.case_no}。您没有一次性告知权："
+                                         "请有权限的同事在“查找办件”中打开此件出具一次性告知书。"),
+                      bootstyle="warning", wraplength=900, justify="left").pack(side="left")
         else:
             case = d.refresh_case()
             due = f"，承诺办结日期 {case.due_date:%Y-%m-%d}" if case.due_date else ""
@@ -400,16 +377,11 @@ class MaterialsStep(Step):
         holder = {"case": d.case}
         materials = self.inputs() if d.case is None else []
 
+        new = self.new_case() if d.case is None else None
+        case = d.case
+
         def job(ctx):
-            case = holder["case"]
-            if case is None:
-                case, _w = cases.receive_case(
-                    clerk, d.item.code, d.case_type, d.partner.code, d.applicant, agent=d.agent,
-                    agent_authorization=d.agent_authorization, materials=materials,
-                    delivery_method=d.delivery_method, delivery_address=d.delivery_address)
-                holder["case"] = case
-            case = cases.refuse(case, clerk, reason)
-            return casefiles.refusal_notice(case, clerk)
+            return intake.refuse(new, case, clerk, materials, reason, holder)
 
         def done(path):
             self.after_save(holder, None)

@@ -21,7 +21,6 @@ class PackageStep(Step):
         self.package_pdf = None
         self.create_summary()
         self.create_actions()
-        self.bind_keys()
 
     def create_summary(self) -> None:
         ttk.Label(self, text="随件材料（按事项清单顺序打包；流转单在最前）", bootstyle="secondary").pack(anchor="w")
@@ -44,16 +43,9 @@ class PackageStep(Step):
         self.after_row = ttk.Frame(self, padding=(0, 8))
         self.after_row.pack(fill="x")
 
-    def bind_keys(self) -> None:
-        top = self.winfo_toplevel()
-        top.bind("<Control-t>", lambda e: self._if_mapped(self.preview_transmittal), add="+")
-        top.bind("<Control-b>", lambda e: self._if_mapped(self.build), add="+")
-
-    def _if_mapped(self, fn):
-        if self.winfo_ismapped():
-            fn()
-            return "break"
-        return None
+    def shortcuts(self) -> dict:
+        """Keys that act on this step while it is shown."""
+        return {"<Control-t>": self.preview_transmittal, "<Control-b>": self.build}
 
     def unavailable(self) -> str | None:
         s = self.draft.status

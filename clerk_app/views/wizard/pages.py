@@ -10,17 +10,15 @@ from pathlib import Path
 from tkinter import filedialog
 
 import ttkbootstrap as ttk
-from PIL import ImageTk
 
-from clerk_app import pageops, pagefeed
+from clerk_app import pagefeed, pageops
+from clerk_app.pagegrid import PageGrid
 from clerk_app.views.wizard import Step
 from clerk_app.widgets import table
 from forms import cases, casework
 from forms.models import Page
 from forms.workflow import Status
 
-THUMB_W, THUMB_H = 120, 160
-CARD_W, CARD_H = 140, 228
 PAGE_STATES = (Status.RECEIVED, Status.CORRECTION, Status.ACCEPTED, Status.VERIFIED, Status.SCANNED)
 
 
@@ -29,13 +27,6 @@ class PagesStep(Step):
 
     def __init__(self, master, services, wizard):
         super().__init__(master, services, wizard)
-        self.cards: dict[str, dict] = {}     # key ("p<id>" or "n<index>") -> info + PhotoImage
-        self._drawn: list = []               # what each grid slot shows now (key, version, selected)
-        self._drawn_cols = 0
-        self._drawn_region = None
-        self.order: list[str] = []
-        self.selected_key: str | None = None
-        self.drag: dict | None = None
         self.task = None
         self.create_toolbar()
         self.create_panes()
@@ -74,17 +65,9 @@ class PagesStep(Step):
                   wraplength=260).pack(anchor="w")
         self.materials = table(left, (("n", "#", 28), ("name", "材料", 170), ("pages", "页数", 44)), height=12)
         self.materials.container.pack(fill="both", expand=True)
-        right = ttk.Frame(panes)
-        right.pack(side="left", fill="both", expand=True, padx=(8, 0))
-        self.canvas = tk.Canvas(right, background="#eef1f4", highlightthickness=1, takefocus=True)
-        ys = ttk.Scrollbar(right, orient="vertical", command=self.canvas.yview)
-        self.canvas.configure(yscrollcommand=ys.set)
-        ys.pack(side="right", fill="y")
-        self.canvas.pack(side="left", fill="both", expand=True)
-        self.canvas.bind("<Configure>", lambda e: self.schedule_layout())
-        self.canvas.bind("<ButtonPress-1>", self.on_press)
-        self.canvas.bind("<B1-Motion>", self.on_drag)
-        self.canvas.bind("<ButtonRelease-1>", self.on_release)
+        self.grid_view = PageGrid(panes, on_drop=self.dropped)
+        self.grid_view.pack(side="left", fill="both", expand=True, padx=(8, 0))
+        self.canvas = self.grid_view.canvas
 
     def create_footer(self) -> None:
         foot = ttk.Frame(self)
@@ -102,15 +85,7 @@ class PagesStep(Step):
         self.warnings.pack(fill="x")
 
     def bind_keys(self) -> None:
-        top = self.winfo_toplevel()
-        for seq, fn in (("<F7>", self.scan), ("<F8>", self.photograph), ("<Control-i>", self.pick_files),
-                        ("<Control-s>", self.finish)):
-            top.bind(seq, lambda e, fn=fn: self._if_mapped(fn), add="+")
         c = self.canvas
-        c.bind("<Left>", lambda e: self.select_step(-1))
-        c.bind("<Right>", lambda e: self.select_step(1))
-        c.bind("<Up>", lambda e: self.select_step(-self.columns()))
-        c.bind("<Down>", lambda e: self.select_step(self.columns()))
         c.bind("<Delete>", lambda e: self.delete())
         for k in ("r", "R"):
             c.bind(f"<KeyPress-{k}>", lambda e: self.rotate())
@@ -119,11 +94,10 @@ class PagesStep(Step):
         for n in range(1, 10):
             c.bind(f"<KeyPress-{n}>", lambda e, n=n: self.assign_number(n))
 
-    def _if_mapped(self, fn):
-        if self.winfo_ismapped():
-            fn()
-            return "break"
-        return None
+    def shortcuts(self) -> dict:
+        """Keys that act on this step while it is shown."""
+        return {"<F7>": self.scan, "<F8>": self.photograph, "<Control-i>": self.pick_files,
+                "<Control-s>": self.finish}
 
     # --- step protocol -------------------------------------------------------------------
 
@@ -142,10 +116,7 @@ class PagesStep(Step):
         return s is not None and s not in PAGE_STATES[:4]
 
     def reset(self) -> None:
-        self.cards.clear()
-        self.order.clear()
-        self.selected_key = None
-        self.canvas.delete("all")
+        self.grid_view.clear()
         self.warnings.delete(0, "end")
         self.progress_text.configure(text="")
 
@@ -187,152 +158,39 @@ class PagesStep(Step):
     def load_existing(self) -> None:
         """Thumbnails of the stored pages (made on a worker)."""
         case_id = self.draft.case.id
-        self.reset_cards()
+        self.grid_view.clear()
         self.services.run(lambda ctx: pagefeed.existing_cards(case_id, ctx), title="载入页面", show=False,
                           on_item=self.add_card, widget=self)
 
-    def reset_cards(self) -> None:
-        self.cards.clear()
-        self.order.clear()
-        self.canvas.delete("all")
-
     def add_card(self, card: dict) -> None:
-        """Show one card (Tk thread): ``card`` from pagefeed, with a small PIL thumbnail."""
-        if card.get("replaces"):
-            for key in card["replaces"]:
-                if key in self.cards:
-                    self.cards.pop(key)
-                    self.order.remove(key)
-        if card.get("remove"):
-            return self.schedule_layout()
-        key = card["key"]
-        card["photo"] = ImageTk.PhotoImage(card.pop("thumb"), master=self) if card.get("thumb") else \
-            self.cards.get(key, {}).get("photo")
-        if key not in self.cards:
-            self.order.append(key)
-        self.cards[key] = card
-        if card.get("id") is not None:
-            self.order.sort(key=lambda k: (self.cards[k].get("seq") or 10 ** 6, k))
-        self.schedule_layout()
+        """One card from the worker (Tk thread); its warnings go to the list below."""
+        self.grid_view.add(card)
+        shown = self.warnings.get(0, "end")
         for w in card.get("warnings", []):
-            if w not in self.warnings.get(0, "end"):
+            if w not in shown:
                 self.warnings.insert("end", w)
-        return None
 
-    def schedule_layout(self) -> None:
-        """Redraw once after a burst of cards, not once per card."""
-        if not getattr(self, "_layout_pending", False):
-            self._layout_pending = True
-            self.after_idle(self._layout_now)
+    @property
+    def order(self) -> list[str]:
+        return self.grid_view.order
 
-    def _layout_now(self) -> None:
-        self._layout_pending = False
-        if self.winfo_exists():
-            self.layout()
+    @property
+    def cards(self) -> dict:
+        return self.grid_view.cards
 
     def columns(self) -> int:
-        return max(1, (self.canvas.winfo_width() - 10) // CARD_W)
-
-    def layout(self, full: bool = False) -> None:
-        """Draw the page grid; only slots whose card changed are redrawn (few Tk calls per new page)."""
-        c = self.canvas
-        cols = self.columns()
-        if full or cols != self._drawn_cols:
-            c.delete("all")
-            self._drawn, self._drawn_cols = [], cols
-        c.delete("empty")
-        for i, key in enumerate(self.order):
-            card = self.cards[key]
-            sig = (key, card.get("version", 0), key == self.selected_key)
-            if i < len(self._drawn) and self._drawn[i] == sig:
-                continue
-            c.delete(f"slot:{i}")
-            self.draw_card(i, key, card, cols)
-            if i < len(self._drawn):
-                self._drawn[i] = sig
-            else:
-                self._drawn.append(sig)
-        for i in range(len(self.order), len(self._drawn)):
-            c.delete(f"slot:{i}")
-        del self._drawn[len(self.order):]
-        rows = (len(self.order) + cols - 1) // cols
-        region = (0, 0, cols * CARD_W + 10, rows * CARD_H + 10)
-        if region != self._drawn_region:
-            c.configure(scrollregion=region)
-            self._drawn_region = region
-        if not self.order:
-            c.create_text(20, 20, anchor="nw", fill="#6c757d", font=("", 11), tags=("empty",),
-                          text="还没有页面。\n按 F7 用扫描仪扫描，F8 用高拍仪拍摄，或 Ctrl+I 导入图片/PDF 文件。\n"
-                               "新页面会放入左侧所选的材料。")
-
-    def draw_card(self, i: int, key: str, card: dict, cols: int) -> None:
-        c = self.canvas
-        r, col = divmod(i, cols)
-        x, y = 10 + col * CARD_W, 10 + r * CARD_H
-        tags = (f"slot:{i}", f"card:{key}")
-        selected = key == self.selected_key
-        c.create_rectangle(x, y, x + CARD_W - 10, y + CARD_H - 10, fill="#ffffff",
-                           outline="#0d6efd" if selected else "#c9d1d9", width=3 if selected else 1, tags=tags)
-        if card.get("photo") is not None:
-            c.create_image(x + (CARD_W - 10) // 2, y + 6, image=card["photo"], anchor="n", tags=tags)
-        c.create_text(x + 6, y + THUMB_H + 10, anchor="nw", text=card.get("title", ""), font=("", 9), tags=tags)
-        color = {"ok": "#146c43", "warn": "#b35c00", "busy": "#0a58ca", "error": "#b02a37"}
-        c.create_text(x + 6, y + THUMB_H + 46, anchor="nw", text=card.get("status", ""), width=CARD_W - 20,
-                      fill=color.get(card.get("level", "ok"), "#333"), font=("", 9), tags=tags)
-
-    def key_at(self, x, y) -> str | None:
-        for item in self.canvas.find_overlapping(x, y, x, y):
-            for tag in self.canvas.gettags(item):
-                if tag.startswith("card:"):
-                    return tag[5:]
-        return None
-
-    def select(self, key: str | None) -> None:
-        self.selected_key = key
-        self.layout()
-        if key in self.order:
-            i, cols = self.order.index(key), self.columns()
-            rows = max(1, (len(self.order) + cols - 1) // cols)
-            self.canvas.yview_moveto(max(0.0, (i // cols - 1) / rows))
-
-    def select_step(self, delta: int) -> str:
-        if not self.order:
-            return "break"
-        i = self.order.index(self.selected_key) if self.selected_key in self.order else -delta
-        self.select(self.order[max(0, min(len(self.order) - 1, i + delta))])
-        return "break"
+        return self.grid_view.columns()
 
     def selected_page(self) -> Page | None:
-        card = self.cards.get(self.selected_key or "")
+        card = self.grid_view.selected()
         if not card or card.get("id") is None:
             return None
         return Page.get_or_none(Page.id == card["id"])
 
-    # --- drag a page onto a material -----------------------------------------------------
-
-    def on_press(self, event) -> None:
-        self.canvas.focus_set()
-        x, y = self.canvas.canvasx(event.x), self.canvas.canvasy(event.y)
-        key = self.key_at(x, y)
-        if key is not None:
-            self.select(key)
-            self.drag = {"key": key, "x": event.x_root, "y": event.y_root, "moved": False}
-
-    def on_drag(self, event) -> None:
-        if not self.drag:
-            return
-        if abs(event.x_root - self.drag["x"]) + abs(event.y_root - self.drag["y"]) > 8:
-            self.drag["moved"] = True
-            self.canvas.configure(cursor="hand2")
-
-    def on_release(self, event) -> None:
-        drag, self.drag = self.drag, None
-        self.canvas.configure(cursor="")
-        if not drag or not drag["moved"]:
-            return
-        target = self.winfo_containing(event.x_root, event.y_root)
+    def dropped(self, target, x_root: int, y_root: int) -> None:
+        """A card dragged onto the materials list belongs to the material under the pointer."""
         if target is self.materials:
-            row = self.materials.identify_row(event.y_root - self.materials.winfo_rooty())
+            row = self.materials.identify_row(y_root - self.materials.winfo_rooty())
             if row:
                 self.move_selected_to(row)
 
@@ -374,17 +232,12 @@ class PagesStep(Step):
         page = self.selected_page()
         if page is None:
             return "break"
-        key = self.selected_key
         try:
             pageops.delete_page(page, self.services.clerk)
         except Exception as e:  # noqa: BLE001
             self.services.show_error(e)
             return "break"
-        i = self.order.index(key)
-        self.cards.pop(key)
-        self.order.remove(key)
-        self.selected_key = self.order[min(i, len(self.order) - 1)] if self.order else None
-        self.layout()
+        self.grid_view.remove(f"p{page.id}")
         self.fill_materials()
         return "break"
 
@@ -397,21 +250,14 @@ class PagesStep(Step):
         except Exception as e:  # noqa: BLE001
             return self.services.show_error(e)
         for p in Page.select().where(Page.case == self.draft.case):
-            card = self.cards.get(f"p{p.id}")
-            if card:
-                card["seq"] = p.seq
-                card["title"] = pagefeed.title(p)
-                card["version"] = card.get("version", 0) + 1
-        self.order.sort(key=lambda k: (self.cards[k].get("seq") or 10 ** 6, k))
-        self.layout()
+            self.grid_view.update_card(f"p{p.id}", seq=p.seq, title=pagefeed.title(p))
+        self.grid_view.sort()
+        self.grid_view.layout()
 
     def refresh_page(self, page_id: int) -> None:
         p = Page.get_by_id(page_id)
-        card = self.cards.get(f"p{page_id}")
-        if card is not None:
-            card.update(pagefeed.card_for(p, with_thumb=False))
-            card["version"] = card.get("version", 0) + 1
-            self.layout()
+        self.grid_view.update_card(f"p{page_id}", **pagefeed.card_for(p, with_thumb=False))
+        self.grid_view.layout()
 
     # --- acquiring pages ---------------------------------------------------------------------
 
@@ -494,10 +340,7 @@ class PagesStep(Step):
             self.cancel_button.pack_forget()
             for b in (self.scan_button, self.camera_button, self.import_button):
                 b.configure(state="normal")
-            for key in [k for k, c in self.cards.items() if c.get("id") is None]:
-                self.cards.pop(key)
-                self.order.remove(key)
-            self.layout()
+            self.grid_view.drop_placeholders()
 
     def cancel(self) -> None:
         if self.task is not None:

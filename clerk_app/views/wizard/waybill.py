@@ -34,15 +34,10 @@ class WaybillStep(Step):
         self.photo = None
         self.create_form()
         self.create_preview()
-        top = self.winfo_toplevel()
-        top.bind("<Control-p>", lambda e: self._if_mapped(self.print_label), add="+")
-        top.bind("<Control-r>", lambda e: self._if_mapped(self.print_receipt), add="+")
 
-    def _if_mapped(self, fn):
-        if self.winfo_ismapped():
-            fn()
-            return "break"
-        return None
+    def shortcuts(self) -> dict:
+        """Keys that act on this step while it is shown."""
+        return {"<Control-p>": self.print_label, "<Control-r>": self.print_receipt}
 
     def create_form(self) -> None:
         left = ttk.Frame(self, width=520)
