@@ -33,7 +33,7 @@ def card_for(page: Page, status: str | None = None, level: str | None = None, wi
     warnings = list(ocr.get("warnings") or [])
     if status is None:
         if page.blank:
-            status, level = "⚠ 疑似空白页，请核对", "warn"
+            status, level = "⚠ 疑似空白页", "warn"
         elif not ocr:
             status, level = "未识别文字", "warn"
         elif warnings:

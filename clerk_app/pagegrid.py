@@ -158,7 +158,7 @@ class PageGrid(ttk.Frame):
         x, y = 10 + col * CARD_W, 10 + r * CARD_H
         tags = (f"slot:{i}", f"card:{key}")
         selected = key == self.selected_key
-        c.create_rectangle(x, y, x + CARD_W - 10, y + CARD_H - 10, fill="#ffffff",
+        c.create_rectangle(x, y, x + CARD_W - 10, y + CARD_H - 10, fill="#fff4d6" if card.get("blank") else "#ffffff",
                            outline="#0d6efd" if selected else "#c9d1d9", width=3 if selected else 1, tags=tags)
         if card.get("photo") is not None:
             c.create_image(x + (CARD_W - 10) // 2, y + 6, image=card["photo"], anchor="n", tags=tags)

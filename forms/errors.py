@@ -24,6 +24,20 @@ class ClerkError(Exception):
     def text(self) -> str:
         return str(self)
 
+    def __reduce__(self):
+        # Rebuild from the finished message, so an error raised in a worker
+        # process arrives in the parent unchanged (no double template).
+        return (_rebuild, (self.__class__, str(self), self.details))
+
+
+def _rebuild(cls, text, details):
+    err = Exception.__new__(cls)
+    Exception.__init__(err, text)
+    err.args_for_message, err.details = (text,), details
+    if isinstance(err, CatalogError):
+        err.row_errors = []
+    return err
+
 
 class ConfigError(ClerkError):
     message = "配置错误：{}"

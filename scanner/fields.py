@@ -11,8 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from stdnum.cn import ric, uscc
-
+from forms import identifiers
 from forms.ocrdata import OcrField, OcrWord
 
 from .ocr import build_text
@@ -57,13 +56,13 @@ _USCC_ALPHABET = set("0123456789ABCDEFGHJKLMNPQRTUWXY")
 
 
 def valid_resident_id(value: str) -> bool:
-    """GB 11643 check character, birth date and region code all pass."""
-    return ric.is_valid(value)
+    """GB 11643 check character and birth date pass, with the window's region policy."""
+    return identifiers.check_resident_id(value).valid
 
 
 def valid_uscc(value: str) -> bool:
     """GB 32100 check character passes."""
-    return uscc.is_valid(value)
+    return identifiers.check_uscc(value).valid
 
 
 class _Page:

@@ -35,9 +35,17 @@ def test_pages_are_sorted_reordered_rotated_and_deleted(gui, clerks, tmp_path):
     pages = g.app.views["wizard"].steps[3]
     pages.materials.selection_set("居民户口簿")
     files = [slip(tmp_path / f"p{i}.png", t) for i, t in enumerate(("户口簿首页", "户主页", "本人页"), 1)]
-    pages.import_files(files)
+    blank = tmp_path / "blank.png"
+    Image.new("L", (1200, 700), 255).save(blank, dpi=(300, 300))
+    pages.import_files(files + [blank])
     g.idle()
-    first, second, third = (p.id for p in Page.select().where(Page.case == case).order_by(Page.seq))
+    first, second, third, empty = (p.id for p in Page.select().where(Page.case == case).order_by(Page.seq))
+    assert Page.get_by_id(empty).blank
+    assert pages.cards[f"p{empty}"]["status"] == "⚠ 疑似空白页"
+    assert "第 4 页疑似空白页，请核对（页面已保留，未删除）" in pages.warnings.get(0, "end")
+    g.shot("blank-page-flagged")
+    pages.grid_view.select(f"p{empty}")
+    g.key(pages.canvas, "Delete")                    # the clerk looks, and removes it
     assert pages.order == [f"p{first}", f"p{second}", f"p{third}"]
 
     # Click the first page and press 1: it belongs to material 1 (居民身份证).
@@ -82,7 +90,7 @@ def test_pages_are_sorted_reordered_rotated_and_deleted(gui, clerks, tmp_path):
     assert not (Path(tmp_path / "clerk-data") / path).exists()
     assert len(pages.order) == 2
     actions = [e.action for e in case.events if e.action.startswith("page_")]
-    assert actions == ["page_move", "page_move", "page_order", "page_rotate", "page_delete"]
+    assert actions == ["page_delete", "page_move", "page_move", "page_order", "page_rotate", "page_delete"]
 
 
 def test_escape_stops_a_long_import_and_keeps_the_pages_already_read(gui, clerks, tmp_path):

@@ -131,12 +131,12 @@ class CaseDetailView(ttk.Frame):
                                                   EVENT_LABELS.get(e["action"], e["action"]), state,
                                                   describe_details(e["details"] or {})))
         for doc in self.case.documents.order_by(CaseDocument.id):
-            self.documents.insert("", "end", iid=str(doc.id), values=(DOC_KINDS.get(doc.kind, doc.kind),
-                                                                       doc.file_path, f"{doc.created_at:%Y-%m-%d %H:%M}"))
+            self.documents.insert("", "end", iid=str(doc.id), values=(
+                DOC_KINDS.get(doc.kind, doc.kind), doc.file_path, f"{doc.created_at:%Y-%m-%d %H:%M}"))
         for s in self.case.shipments:
-            self.shipments.insert("", "end", values=({"out": "寄往属地", "back": "结果寄回"}.get(s.direction, s.direction),
-                                                     s.tracking_number, f"{s.shipped_at:%Y-%m-%d %H:%M}",
-                                                     f"{s.received_at:%Y-%m-%d %H:%M}" if s.received_at else ""))
+            self.shipments.insert("", "end", values=(
+                {"out": "寄往属地", "back": "结果寄回"}.get(s.direction, s.direction), s.tracking_number,
+                f"{s.shipped_at:%Y-%m-%d %H:%M}", f"{s.received_at:%Y-%m-%d %H:%M}" if s.received_at else ""))
 
     def create_actions(self) -> None:
         for w in self.actions.winfo_children():

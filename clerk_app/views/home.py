@@ -1,7 +1,6 @@
 """Home board: today's cases by state, deadlines, parcels to mail, results to hand over."""
 from __future__ import annotations
 
-import tkinter as tk
 
 import ttkbootstrap as ttk
 
