@@ -26,6 +26,7 @@ class Dialog(ttk.Toplevel):
                  default: str = "ok", entry: str | None = None, width: int = 460):
         super().__init__(title=title, transient=parent.winfo_toplevel(), resizable=(False, False))
         self.kind, self.message, self.result = kind, message, None
+        self.configure(highlightthickness=1, highlightbackground="#adb5bd")   # visible edge without a WM frame
         self.entry_var = tk.StringVar(value=entry or "")
         body = ttk.Frame(self, padding=20)
         body.pack(fill="both", expand=True)

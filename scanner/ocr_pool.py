@@ -134,6 +134,12 @@ def _init_worker(cancel) -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
     # Ctrl-C belongs to the parent, which cancels the pool; workers must not die mid-page.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # OCR is background work: the clerk's window (and the scanner feeding us) come first.
+    # Tesseract children inherit the lower priority.
+    try:
+        os.nice(10)
+    except OSError:
+        pass
 
 
 def _work(job: PageJob, settings: OcrSettings):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import ttkbootstrap as ttk
 
 from clerk_app import dialogs
-from clerk_app.boarddata import ACTIVE_BEFORE_DECISION
+from forms.board import ACTIVE_BEFORE_DECISION
 from clerk_app.widgets import table
 from exports import casefiles
 from forms import cases, casework, queries

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ttkbootstrap as ttk
 
-from clerk_app import boarddata
+from forms import board as boarddata
 from clerk_app.widgets import table
 from forms import clock
 

@@ -5,7 +5,7 @@ import tkinter as tk
 
 import ttkbootstrap as ttk
 
-from clerk_app import statsdata
+from forms import casestats as statsdata
 
 PALETTE = ("#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#20c997", "#dc3545", "#0dcaf0", "#6c757d")
 

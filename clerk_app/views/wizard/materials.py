@@ -9,7 +9,8 @@ import tkinter as tk
 
 import ttkbootstrap as ttk
 
-from clerk_app import dialogs, intake
+from clerk_app import dialogs
+from exports import reception as intake
 from clerk_app.views.wizard import Step
 from clerk_app.widgets import select_first, table
 from forms import cases

@@ -11,7 +11,9 @@ from tkinter import filedialog
 
 import ttkbootstrap as ttk
 
-from clerk_app import pagefeed, pageops
+from clerk_app import pagefeed
+from forms import pages as pageops
+from scanner import pageedit
 from clerk_app.pagegrid import PageGrid
 from clerk_app.views.wizard import Step
 from clerk_app.widgets import table
@@ -221,9 +223,9 @@ class PagesStep(Step):
         clerk = self.services.clerk
 
         def job(ctx):
-            p = pageops.rotate_page(page, 90, clerk)
+            p = pageedit.rotate_page(page, 90, clerk)
             ctx.emit(pagefeed.card_for(p, status="识别中…", level="busy"))
-            p = pageops.reocr_page(p, langs, ctx.cancel)
+            p = pageedit.reocr_page(p, langs, ctx.cancel)
             return pagefeed.card_for(p)
         self.services.run(job, title="旋转并重新识别", on_item=self.add_card, on_done=self.add_card, widget=self)
         return "break"

@@ -1,4 +1,4 @@
-"""What the home board lists, as plain rows (no Tk). Candidates to move into forms.queries."""
+"""What the home board lists, as plain rows (no Tk): the same queries for the GUI and any report."""
 from __future__ import annotations
 
 from datetime import date, datetime, time

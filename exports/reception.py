@@ -1,4 +1,4 @@
-"""Worker side of the materials step: save the checklist through forms.cases, then notify or accept.
+"""The reception desk's checklist step: save it through forms.cases, then notify or accept.
 
 No Tk. Each function runs on a worker thread and puts the case it created into
 ``holder["case"]`` at once, so the window knows about it even if a later step fails.
