@@ -76,9 +76,25 @@ def for_storage(image: Image.Image, ctx: CleanupContext) -> Image.Image:
     return Image.fromarray(arr > level).convert("1")
 
 
+def is_photo_like(image: Image.Image) -> bool:
+    """A grey page without a clean white background (document camera, phone photo).
+
+    PNG spends ~0.15 s per A4 page on such noise and saves nothing; JPEG at high
+    quality takes a fifth of that, is ten times smaller and reads the same.
+    """
+    if image.mode != "L":
+        return False
+    sample = np.asarray(image.reduce(4))
+    return float((sample >= 245).mean()) < 0.30
+
+
 def save_page(image: Image.Image, dpi: int, ctx: CleanupContext, suffix: str = "") -> Path:
-    """Write the page as PNG in the job folder and return its path."""
+    """Write the page in the job folder (PNG, or JPEG for photo-like grey pages); return its path."""
     ctx.workdir.mkdir(parents=True, exist_ok=True)
+    if is_photo_like(image):
+        path = ctx.workdir / f"{ctx.name}{suffix}.jpg"
+        image.save(path, "JPEG", quality=92, dpi=(dpi, dpi))
+        return path
     path = ctx.workdir / f"{ctx.name}{suffix}.png"
     # Level 2 takes well under half the time of the default for a slightly bigger file.
     image.save(path, dpi=(dpi, dpi), compress_level=2)
