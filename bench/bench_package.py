@@ -186,14 +186,10 @@ def legibility(pdf_path: Path, sources: list[Path], out: Path) -> None:
     def squash(s: str) -> str:
         return "".join(s.split())
 
+    from scanner.ocr import character_error_rate
+
     def cer(got: str, want: str) -> float:
-        prev = list(range(len(want) + 1))
-        for i, a in enumerate(got, 1):
-            cur = [i]
-            for j, b in enumerate(want, 1):
-                cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a != b)))
-            prev = cur
-        return prev[-1] / max(1, len(want))
+        return character_error_rate(want, got)
 
     for index in (0, len(sources) - 3):           # a text page and the seal page
         page = index + 2                           # after the transmittal
