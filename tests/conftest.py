@@ -28,8 +28,8 @@ def resources() -> Path:
 @pytest.fixture
 def db(private_data_dir):
     """A migrated SQLite database with the small test catalog (no demo seeding)."""
-    from forms import catalog, db as dbmod, migrations
-    from forms.models import Setting, Window, db_proxy
+    from forms import catalog, db as dbmod
+    from forms.models import Setting, Window
     # CLERK_TEST_DATABASE_URL runs the same tests on a real server (PostgreSQL for a hall).
     url = os.environ.get("CLERK_TEST_DATABASE_URL") or f"sqlite:///{private_data_dir / 'test.db'}"
     if not url.startswith("sqlite"):

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from forms import catalog
 from forms.errors import CatalogError
-from forms.models import MaterialRequirement, Partner, PartnerItem, ServiceItem
+from forms.models import MaterialRequirement, Partner, ServiceItem
 
 
 def test_json_export_has_the_documented_shape(db, tmp_path):

@@ -66,12 +66,12 @@ def test_incomplete_case_stops_at_correction_with_one_notice_naming_everything(t
 def test_complete_case_goes_through_to_waybill_and_dispatch_list(tmp_path):
     pages = tmp_path / "scans"
     pages.mkdir()
-    id_card = render_page(pages / "id.png", ["居民身份证", "姓名 张三", "性别 男  民族 汉",
+    render_page(pages / "id.png", ["居民身份证", "姓名 张三", "性别 男  民族 汉",
                                              "出生 1990年3月7日", f"公民身份号码 {ID}"])
     form = render_page(pages / "form.png", ["户口迁移申请表", "申请人：张三", "迁出地：河南省台前县",
                                             "迁入地：山东省德州市德城区"])
-    book = render_page(pages / "book.png", ["居民户口簿", "户主姓名 张三", "住址 河南省台前县城关镇"])
-    consent = render_page(pages / "consent.png", ["同意接收证明", "同意张三迁入本户"])
+    render_page(pages / "book.png", ["居民户口簿", "户主姓名 张三", "住址 河南省台前县城关镇"])
+    render_page(pages / "consent.png", ["同意接收证明", "同意张三迁入本户"])
     tracking = s10("EA", "12345678")
     case = base_case([
         {"name": "《户口迁移申请表》", "provided": True, "files": [str(form.relative_to(tmp_path))]},

@@ -64,6 +64,17 @@ def invalid_chars_error(chars: str) -> str:
     return f"号码含有无效字符{shown}"
 
 
+def cleaned_or_failure(kind: str, value) -> tuple[str, "IdCheck | None"]:
+    """The cleaned number, or a failed IdCheck when it is empty or has stray characters."""
+    n = clean(value)
+    if not n:
+        return n, fail(kind, value, "号码为空")
+    junk = bad_chars(n)
+    if junk:
+        return n, fail(kind, value, invalid_chars_error(junk))
+    return n, None
+
+
 def fail(kind: str, value, error: str, normalized: str = "", info: dict | None = None,
          warnings: list[str] | None = None) -> IdCheck:
     """An invalid result."""

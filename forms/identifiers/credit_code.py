@@ -10,7 +10,7 @@ import re
 
 from forms.errors import InvalidIdentifier
 from forms.identifiers import regions
-from forms.identifiers.base import IdCheck, bad_chars, clean, fail, invalid_chars_error, never_raises, ok
+from forms.identifiers.base import IdCheck, cleaned_or_failure, bad_chars, clean, fail, never_raises, ok
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"   # no I, O, Z, S, V
 
@@ -65,12 +65,9 @@ def _region(code6: str) -> tuple[str, list[str]]:
 def check_uscc(value) -> IdCheck:
     """Check a 统一社会信用代码 and tell its registering authority, entity type and region."""
     kind = "uscc"
-    n = clean(value)
-    if not n:
-        return fail(kind, value, "号码为空")
-    junk = bad_chars(n)
-    if junk:
-        return fail(kind, value, invalid_chars_error(junk))
+    n, failure = cleaned_or_failure(kind, value)
+    if failure:
+        return failure
     if len(n) != 18:
         hint = "（15位数字可能是旧的工商注册号，请提供18位统一社会信用代码）" if re.fullmatch(r"[0-9]{15}", n) else ""
         return fail(kind, value, f"统一社会信用代码应为18位，当前为{len(n)}位{hint}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from forms.errors import InvalidIdentifier
-from forms.identifiers.base import IdCheck, bad_chars, clean, fail, invalid_chars_error, never_raises, ok
+from forms.identifiers.base import IdCheck, cleaned_or_failure, clean, fail, never_raises, ok
 
 _S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
 _S10 = re.compile(r"^([A-Z]{2})([0-9]{8})([0-9])([A-Z]{2})$")
@@ -50,12 +50,9 @@ def s10_check_digit(eight_digits: str) -> str:
 def check_tracking(value) -> IdCheck:
     """Check a mail tracking number: S10 (EA123456785CN) with its check digit, or 13-digit domestic."""
     kind = "tracking"
-    n = clean(value)
-    if not n:
-        return fail(kind, value, "号码为空")
-    junk = bad_chars(n)
-    if junk:
-        return fail(kind, value, invalid_chars_error(junk))
+    n, failure = cleaned_or_failure(kind, value)
+    if failure:
+        return failure
     m = _S10.match(n)
     if m:
         service_code, serial, check, country = m.groups()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from forms.identifiers.base import IdCheck, bad_chars, clean, fail, invalid_chars_error, never_raises, ok
+from forms.identifiers.base import IdCheck, cleaned_or_failure, bad_chars, clean, fail, invalid_chars_error, never_raises, ok
 from forms.identifiers.citizen import RESIDENCE_PERMIT_REGIONS, check_residence_permit
 
 # Chinese (PRC) passports. Ordinary passports: G + 8 digits (2006–2012 booklets),
@@ -44,12 +44,9 @@ def cn_passport_type(n: str) -> str | None:
 def check_passport(value, issuer: str | None = None) -> IdCheck:
     """Check a passport number by format; issuer="CN" accepts Chinese passports only."""
     kind = "passport"
-    n = clean(value)
-    if not n:
-        return fail(kind, value, "号码为空")
-    junk = bad_chars(n)
-    if junk:
-        return fail(kind, value, invalid_chars_error(junk))
+    n, failure = cleaned_or_failure(kind, value)
+    if failure:
+        return failure
     label = cn_passport_type(n)
     if label:
         return ok(kind, value, n, {"issuer": "CN", "passport_type": label})
