@@ -75,11 +75,19 @@ def run_intake(req: IntakeRequest, clerk: Clerk, attach: Attach, progress=None, 
     case = cases.accept(case, clerk)
     docs["receipt"] = casefiles.acceptance_receipt(case, clerk)
     case = cases.complete_verification(case, clerk)
+    unreadable: dict[str, list[str]] = {}
     for m in cases.checklist(case):
         paths = req.files.get(m.name) or []
         if m.state == "provided" and paths:
-            _pages, errors = attach(case, clerk, m.name, paths, progress=progress, cancel=cancel)
+            pages, errors = attach(case, clerk, m.name, paths, progress=progress, cancel=cancel)
             warnings += [str(e) for e in errors]
+            if not pages and errors:
+                unreadable[m.name] = [str(e) for e in errors]
+    if unreadable:
+        # Say why a material has no page: the file, not just "no pages".
+        raise InvalidInput("以下材料的文件无法读取，请重新扫描或更换文件后继续办理（办件 "
+                           f"{case.case_no} 已受理并保存）：" + "；".join(
+                               f"{name}：{'；'.join(errs)}" for name, errs in unreadable.items()))
     for page in case.pages:
         if page.ocr:
             warnings += page.ocr.get("warnings", [])

@@ -120,3 +120,28 @@ def test_mistyped_tracking_number_stops_before_anything_is_written(tmp_path):
     listing = subprocess.run([sys.executable, str(ROOT / "main.py"), "cases", "list", "--json"],
                              capture_output=True, text=True, timeout=120)
     assert json.loads(listing.stdout)["count"] == 0
+
+
+@pytest.mark.slow
+def test_unreadable_scan_names_the_file_and_keeps_the_accepted_case(tmp_path):
+    pages = tmp_path / "scans"
+    pages.mkdir()
+    (pages / "id.jpg").write_bytes(b"not really a jpeg")
+    for n in ("form", "book", "consent"):
+        render_page(pages / f"{n}.png", [f"测试页面{n}"])
+    case = base_case([
+        {"name": "《户口迁移申请表》", "provided": True, "files": ["scans/form.png"]},
+        {"name": "迁移人居民身份证", "provided": True, "original_verified": True, "files": ["scans/id.jpg"]},
+        {"name": "居民户口簿", "provided": True, "original_verified": True, "files": ["scans/book.png"]},
+        {"name": "迁入地户口簿或集体户口同意接收证明", "provided": True, "original_verified": True,
+         "files": ["scans/consent.png"]},
+    ])
+    proc = intake(case, tmp_path, ok=False)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    line = proc.stderr.strip()
+    assert len(line.splitlines()) == 1
+    assert "迁移人居民身份证" in line and "id.jpg" in line and "已受理并保存" in line
+    listing = subprocess.run([sys.executable, str(ROOT / "main.py"), "cases", "list", "--json"],
+                             capture_output=True, text=True, timeout=120)
+    cases = json.loads(listing.stdout)["cases"]
+    assert [c["status"] for c in cases] == ["verified"]
