@@ -27,8 +27,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--resolution", type=int, default=300, help="分辨率，dpi（默认 300）")
     p.add_argument("--duplex", action="store_true", help="双面扫描（需要进纸器）")
     p.add_argument("--out", help="保存页面的文件夹（默认在数据文件夹的 scans 下新建）")
-    p.add_argument("--clean", action="store_true",
-                   help="保存前清理页面（转灰度、裁到纸边、纠偏、标出空白页）；默认保存扫描原样")
+    p.add_argument("--raw", action="store_true",
+                   help="保存扫描原样；默认先清理页面（裁到纸边、纠偏、摆正、标出空白页，彩色扫描保留彩色）")
     p.add_argument("--option", action="append", default=[], metavar="名称=值",
                    help="扫描仪的其他后端选项（高级，可多次使用）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
@@ -51,7 +51,7 @@ def run(args) -> int:
     error = None
     try:
         for page in SaneSource(settings).pages():
-            written.append(_save_clean(page, out) if args.clean else _save(page, out))
+            written.append(_save(page, out) if args.raw else _save_clean(page, out))
             if not args.json:
                 row = written[-1]
                 print(f"已保存 {Path(row['file']).name}（{row['width']}×{row['height']} 像素，{row['dpi']} dpi）", flush=True)
@@ -117,11 +117,32 @@ def _save(page, out: Path) -> dict:
 
 
 def _save_clean(page, out: Path) -> dict:
-    """Clean one page (scanner.cleanup, at the scan's own dpi) and write it as page-NNNN.png."""
-    from scanner.cleanup import CleanupContext, clean_page
-    ctx = CleanupContext(workdir=out, page_no=page.index, target_dpi=page.dpi, source_dpi=page.dpi)
-    cleaned = clean_page(page.image, ctx)
-    row = {"file": str(cleaned.path), "width": cleaned.image.width, "height": cleaned.image.height,
+    """Clean one page (scanner.cleanup, at the scan's own dpi) and write it as page-NNNN.png.
+
+    Grey and lineart pages are written as cleanup stores them; a colour page keeps its
+    colour, put through the same crop, turn and deskew.
+    """
+    import shutil
+    import tempfile
+    from scanner.cleanup import CleanupContext, clean_page, same_geometry
+    colour = page.image.mode not in ("1", "L")
+    work = Path(tempfile.mkdtemp(prefix="tongban-scan-")) if colour else out
+    try:
+        ctx = CleanupContext(workdir=work, page_no=page.index, target_dpi=page.dpi, source_dpi=page.dpi,
+                             jpeg_for_photos=False)     # the scan command's contract: PNG pages
+        cleaned = clean_page(page.image, ctx)
+        image, path = cleaned.image, cleaned.path
+        if colour:
+            image = same_geometry(page.image, cleaned, ctx)
+            out.mkdir(parents=True, exist_ok=True)
+            path = out / f"page-{page.index:04d}.png"
+            part = out / f".{path.name}.part"
+            image.save(part, format="PNG", dpi=(cleaned.dpi, cleaned.dpi))
+            os.replace(part, path)
+    finally:
+        if colour:
+            shutil.rmtree(work, ignore_errors=True)
+    row = {"file": str(path), "width": image.width, "height": image.height,
            "dpi": cleaned.dpi, "blank": cleaned.blank}
     if page.side:
         row["side"] = page.side

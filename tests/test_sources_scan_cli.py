@@ -23,7 +23,7 @@ def test_list_shows_both_test_scanners(run_main):
 
 def test_flatbed_scan_writes_one_png_at_the_chosen_dpi(run_main, tmp_path):
     out = tmp_path / "pages"
-    done = run_main("scan", "--device", "test:0", "--mode", "gray", "--resolution", "200",
+    done = run_main("scan", "--device", "test:0", "--mode", "gray", "--resolution", "200", "--raw",
                     "--out", str(out), "--json")
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)
@@ -38,7 +38,7 @@ def test_flatbed_scan_writes_one_png_at_the_chosen_dpi(run_main, tmp_path):
 
 def test_feeder_scan_writes_ten_numbered_pages(run_main, tmp_path):
     out = tmp_path / "batch"
-    done = run_main("scan", "--device", "test:0", "--source", "adf", "--resolution", "100",
+    done = run_main("scan", "--device", "test:0", "--source", "adf", "--resolution", "100", "--raw",
                     "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in out.iterdir()) == [f"page-{i:04d}.png" for i in range(1, 11)]
@@ -61,7 +61,7 @@ def test_jam_exits_non_zero_and_keeps_the_pages_on_disk(sane_env, tmp_path):
         sane_source.SaneSource.pages = pages
         from cli import main
         sys.exit(main(["scan", "--device", "test:0", "--source", "adf", "--resolution", "100",
-                       "--out", {str(out)!r}, "--json"]))
+                       "--out", {str(out)!r}, "--json"]))      # cleaned (the default)
     """)
     done = subprocess.run([sys.executable, "-c", code], env=sane_env, cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
@@ -109,8 +109,8 @@ def test_clean_marks_a_white_sheet_blank_and_keeps_the_scan_dpi(run_main, tmp_pa
     rows = {}
     for picture in ("Solid white", "Grid"):
         out = tmp_path / picture.replace(" ", "-")
-        done = run_main("scan", "--device", "test:0", "--mode", "color", "--resolution", "150",
-                        "--clean", "--option", f"test-picture={picture}", "--out", str(out), "--json")
+        done = run_main("scan", "--device", "test:0", "--mode", "gray", "--resolution", "150",
+                        "--option", f"test-picture={picture}", "--out", str(out), "--json")
         assert done.returncode == 0, done.stderr
         rows[picture], = json.loads(done.stdout)["pages"]
         with Image.open(rows[picture]["file"]) as im:
@@ -119,3 +119,22 @@ def test_clean_marks_a_white_sheet_blank_and_keeps_the_scan_dpi(run_main, tmp_pa
             assert [round(v) for v in im.info["dpi"]] == [150, 150]
     assert rows["Solid white"]["blank"] is True
     assert rows["Grid"]["blank"] is False
+
+
+def test_colour_scan_is_cleaned_but_keeps_its_colour_and_raw_skips_cleanup(run_main, tmp_path):
+    """Red seals are evidence: a colour page goes through crop/deskew and stays RGB."""
+    out = tmp_path / "colour"
+    done = run_main("scan", "--device", "test:0", "--mode", "color", "--resolution", "150",
+                    "--option", "test-picture=Color pattern", "--out", str(out), "--json")
+    assert done.returncode == 0, done.stderr
+    row, = json.loads(done.stdout)["pages"]
+    assert row["file"] == str(out / "page-0001.png") and "blank" in row
+    with Image.open(row["file"]) as im:
+        assert im.mode == "RGB" and im.size == (row["width"], row["height"])
+        assert len(im.convert("RGB").resize((64, 64)).getcolors(4096) or []) > 8   # still in colour
+    raw = tmp_path / "raw"
+    done = run_main("scan", "--device", "test:0", "--mode", "color", "--resolution", "150",
+                    "--raw", "--option", "test-picture=Color pattern", "--out", str(raw), "--json")
+    assert done.returncode == 0, done.stderr
+    row, = json.loads(done.stdout)["pages"]
+    assert "blank" not in row

@@ -15,7 +15,7 @@ from .paper import crop_to_paper
 from .storage import (for_storage, normalise_resolution, reuse_source, save_page, source_dpi,
                       to_grey)
 
-__all__ = ["CleanupContext", "CleanedPage", "clean_page", "turn_saved_page",
+__all__ = ["CleanupContext", "CleanedPage", "clean_page", "turn_saved_page", "same_geometry",
            "to_grey", "source_dpi", "normalise_resolution", "crop_to_paper",
            "detect_orientation", "turn", "estimate_skew", "rotate", "is_blank",
            "for_storage", "save_page"]
@@ -63,3 +63,18 @@ def turn_saved_page(cleaned: CleanedPage, degrees_clockwise: int, ctx: CleanupCo
                        rotation=(cleaned.rotation + degrees_clockwise) % 360, skew=cleaned.skew,
                        crop_box=cleaned.crop_box, blank=cleaned.blank, ink_ratio=cleaned.ink_ratio,
                        notes=list(cleaned.notes))
+
+
+def same_geometry(original: Image.Image, cleaned: CleanedPage, ctx: CleanupContext) -> Image.Image:
+    """The original (colour) page put through the geometry clean_page found: resolution, crop, turn, deskew.
+
+    For colour scans, where red seals and stamps are part of the evidence: the steps
+    measure on grey, this applies what they measured to the colour pixels.
+    """
+    page = original.convert("RGB")
+    page = normalise_resolution(page, source_dpi(original, ctx), ctx)
+    if cleaned.crop_box:
+        page = page.crop(cleaned.crop_box)
+    page = turn(page, cleaned.rotation, ctx)
+    return rotate(page, cleaned.skew, ctx)
+

@@ -17,6 +17,7 @@ class CleanupContext:
     workdir: Path
     page_no: int = 1               # as the clerk counts pages: "第 N 页"
     name: str = ""                 # file stem for the saved page; default page-0001
+    jpeg_for_photos: bool = True   # photo-like grey pages saved as JPEG (see storage.save_page)
     target_dpi: int = 300          # pages are resampled to this resolution
     source_dpi: int | None = None  # used when the image carries no resolution
     storage: str = "grey"          # "grey" (8-bit) or "bilevel" (1-bit) for the saved page

@@ -91,7 +91,7 @@ def is_photo_like(image: Image.Image) -> bool:
 def save_page(image: Image.Image, dpi: int, ctx: CleanupContext, suffix: str = "") -> Path:
     """Write the page in the job folder (PNG, or JPEG for photo-like grey pages); return its path."""
     ctx.workdir.mkdir(parents=True, exist_ok=True)
-    if is_photo_like(image):
+    if ctx.jpeg_for_photos and is_photo_like(image):
         path = ctx.workdir / f"{ctx.name}{suffix}.jpg"
         image.save(path, "JPEG", quality=92, dpi=(dpi, dpi))
         return path
