@@ -9,7 +9,7 @@ from pathlib import Path
 from forms import clock, config, identifiers, workflow
 from forms.errors import InvalidIdentifier, InvalidInput, NotFound
 from forms.models import Case, CaseDocument, CaseMaterial, Clerk, Page, Shipment, db_proxy
-from forms.workflow import Right, Status
+from forms.workflow import Status
 
 OUTCOMES = {"approved": "准予", "rejected": "不予批准"}
 _PAGE_STATES = (Status.RECEIVED, Status.CORRECTION, Status.ACCEPTED, Status.VERIFIED, Status.SCANNED)
@@ -137,6 +137,3 @@ def deliver(case: Case, clerk: Clerk, how: str = "window", tracking_number: str 
 def archive(case: Case, clerk: Clerk) -> Case:
     return workflow.perform(case, "archive", clerk, {})
 
-
-def require(clerk: Clerk, right: Right, case: Case, label: str) -> None:
-    workflow.require_right(clerk, right, case.home, label)

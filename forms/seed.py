@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from forms import accounts, catalog
-from forms.models import Clerk, ServiceItem, Setting, Window, db_proxy
+from forms.models import ServiceItem, Setting, Window, db_proxy
 from forms.workflow import Right
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,3 @@ def this_window() -> Window:
             return w
     return Window.select().order_by(Window.id).first()
 
-
-def default_clerk() -> Clerk:
-    return Clerk.get(Clerk.username == "admin")

@@ -59,6 +59,3 @@ def migrate(database) -> list[int]:
         applied.append(module.VERSION)
     return applied
 
-
-def latest_version() -> int:
-    return max(m.VERSION for m in _migration_modules())
