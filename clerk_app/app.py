@@ -122,13 +122,18 @@ class ClerkApp:
     def restore_geometry(self) -> None:
         geo = str(self.prefs.get("geometry"))
         sw, sh = self.root.winfo_screenwidth(), self.root.winfo_screenheight()
+        # Sizes are laid out for 96 dpi; on a high-DPI screen Tk's fonts grow with its
+        # scaling, so the window's default and minimum sizes must grow with them.
+        factor = max(1.0, float(self.root.tk.call("tk", "scaling")) / (96 / 72))
+        least = (min(int(MIN_SIZE[0] * factor), sw), min(int(MIN_SIZE[1] * factor), sh))
+        self.root.minsize(*least)
         try:
             size, x, y = geo.split("+", 2) if geo.count("+") == 2 else (geo, "0", "0")
             w, h = (int(v) for v in size.split("x"))
             x, y = int(x), int(y)
         except ValueError:
-            w, h, x, y = 1366, 740, 0, 0
-        w, h = min(max(w, MIN_SIZE[0]), sw), min(max(h, MIN_SIZE[1]), sh)
+            w, h, x, y = int(1366 * factor), int(740 * factor), 0, 0
+        w, h = min(max(w, least[0]), sw), min(max(h, least[1]), sh)
         x, y = min(max(0, x), max(0, sw - w)), min(max(0, y), max(0, sh - h))
         self.root.geometry(f"{w}x{h}+{x}+{y}")
 

@@ -83,6 +83,14 @@ class CheckedEntry(ttk.Frame):
         self.entry.focus_set()
 
 
+def ui_scale(widget) -> float:
+    """How much larger than at 96 dpi things are drawn (Tk's scaling; 1.0 on common window PCs)."""
+    try:
+        return max(1.0, float(widget.tk.call("tk", "scaling")) / (96 / 72))
+    except Exception:  # noqa: BLE001 - a scaling query must never stop a view from opening
+        return 1.0
+
+
 def table(parent, columns: tuple[tuple[str, str, int], ...], height: int = 10, show_tree: bool = False,
           selectmode: str = "browse") -> ttk.Treeview:
     """A Treeview with headings and a vertical scrollbar packed into ``parent``.
@@ -93,8 +101,10 @@ def table(parent, columns: tuple[tuple[str, str, int], ...], height: int = 10, s
     keys = [c[0] for c in columns[1:]] if show_tree else [c[0] for c in columns]
     tree = ttk.Treeview(frame, columns=keys, show="tree headings" if show_tree else "headings",
                         height=height, selectmode=selectmode)
+    scale = ui_scale(tree)
     for i, (key, heading, width) in enumerate(columns):
         cid = "#0" if (show_tree and i == 0) else key
+        width = int(width * scale)
         tree.heading(cid, text=heading, anchor="w")
         tree.column(cid, width=width, stretch=(i == len(columns) - 1) or width >= 200, anchor="w")
     ys = ttk.Scrollbar(frame, orient="vertical", command=tree.yview)

@@ -5,7 +5,7 @@ import ttkbootstrap as ttk
 
 from clerk_app import dialogs
 from forms.board import ACTIVE_BEFORE_DECISION
-from clerk_app.widgets import table
+from clerk_app.widgets import table, ui_scale
 from exports import casefiles
 from forms import cases, casework, queries
 from forms.cases import MATERIAL_STATES
@@ -52,7 +52,7 @@ class CaseDetailView(ttk.Frame):
     def create_header(self) -> None:
         self.title = ttk.Label(self, text="", style="Title.TLabel")
         self.title.pack(anchor="w")
-        self.facts = ttk.Label(self, text="", justify="left", wraplength=1100)
+        self.facts = ttk.Label(self, text="", justify="left", wraplength=int(1100 * ui_scale(self)))
         self.facts.pack(anchor="w", pady=(2, 6))
         self.actions = ttk.Frame(self)
         self.actions.pack(fill="x", pady=(0, 6))

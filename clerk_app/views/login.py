@@ -4,6 +4,7 @@ from __future__ import annotations
 import tkinter as tk
 
 import ttkbootstrap as ttk
+from clerk_app.widgets import ui_scale
 
 from forms import accounts
 from forms.errors import ClerkError
@@ -36,7 +37,7 @@ class LoginView(ttk.Frame):
         self.pass_entry.grid(row=3, column=1, pady=6)
         self.button = ttk.Button(box, text="登录 (Enter)", bootstyle="primary", command=self.submit, width=24)
         self.button.grid(row=4, column=1, pady=(14, 6), sticky="we")
-        ttk.Label(box, textvariable=self.message, bootstyle="danger", wraplength=320).grid(
+        ttk.Label(box, textvariable=self.message, bootstyle="danger", wraplength=int(320 * ui_scale(self))).grid(
             row=5, column=0, columnspan=2)
         admin = Clerk.get_or_none(Clerk.username == "admin")
         if admin is not None and not admin.password_hash:

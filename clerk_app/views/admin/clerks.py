@@ -6,7 +6,7 @@ import tkinter as tk
 import ttkbootstrap as ttk
 
 from clerk_app import dialogs
-from clerk_app.widgets import labeled, select_first, table
+from clerk_app.widgets import labeled, select_first, table, ui_scale
 from forms import accounts
 from forms.models import Clerk, ClerkRight, Partner
 from forms.workflow import Right
@@ -61,7 +61,7 @@ class ClerksView(ttk.Frame):
         ttk.Button(grant, text="授予", bootstyle="success-outline", command=self.grant).pack(side="left")
         ttk.Button(grant, text="收回所选", bootstyle="danger-outline", command=self.revoke).pack(side="left", padx=6)
         ttk.Label(right, text="权限按合作地区授予（授权信任）：收件受理权、一次性告知权、原件核验权、审批结果送达权。",
-                  bootstyle="secondary", wraplength=560, justify="left").pack(anchor="w")
+                  bootstyle="secondary", wraplength=int(560 * ui_scale(self)), justify="left").pack(anchor="w")
 
     def on_show(self) -> None:
         self.partners = {p.name: p for p in Partner.select().order_by(Partner.name)}

@@ -8,7 +8,7 @@ from tkinter import filedialog
 import ttkbootstrap as ttk
 
 from clerk_app import dialogs
-from clerk_app.widgets import labeled, table
+from clerk_app.widgets import labeled, table, ui_scale
 from forms import clock, deadlines
 from forms.errors import InvalidInput
 from forms.models import HolidayOverride
@@ -56,7 +56,7 @@ class HolidaysView(ttk.Frame):
                 hint="个工作日")
         ttk.Button(calc, text="计算", bootstyle="secondary-outline", command=self.calculate).grid(row=1, column=1,
                                                                                              sticky="w")
-        ttk.Label(calc, textvariable=self.answer, wraplength=260, justify="left").grid(row=2, column=0,
+        ttk.Label(calc, textvariable=self.answer, wraplength=int(260 * ui_scale(self)), justify="left").grid(row=2, column=0,
                                                                                       columnspan=3, sticky="w")
 
     def on_show(self) -> None:

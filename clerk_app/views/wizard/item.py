@@ -7,7 +7,7 @@ import ttkbootstrap as ttk
 
 from clerk_app.itemsearch import rank_items
 from clerk_app.views.wizard import Step
-from clerk_app.widgets import select_first, table
+from clerk_app.widgets import select_first, table, ui_scale
 from forms import cases
 from forms.models import MaterialRequirement, Partner
 from forms.workflow import Right
@@ -66,7 +66,7 @@ class ItemStep(Step):
         self.pane = pane
 
     def create_detail(self) -> None:
-        box = ttk.Labelframe(self.pane, text="办理方式与办事指南", padding=10, width=380)
+        box = ttk.Labelframe(self.pane, text="办理方式与办事指南", padding=10, width=int(380 * ui_scale(self)))
         box.pack(side="left", fill="both", padx=(10, 0))
         box.pack_propagate(False)
         self.types_frame = ttk.Frame(box)
@@ -158,7 +158,7 @@ class ItemStep(Step):
         self.detail.delete("1.0", "end")
         if item is None:
             return
-        ttk.Label(self.types_frame, text=item.name, font=("", 11, "bold"), wraplength=340).pack(anchor="w")
+        ttk.Label(self.types_frame, text=item.name, font=("", 11, "bold"), wraplength=int(340 * ui_scale(self))).pack(anchor="w")
         types = list(item.case_types or [])
         if self.case_type.get() not in types:
             keep = self.draft.case_type if self.draft.item is not None and self.draft.item.id == item.id else ""

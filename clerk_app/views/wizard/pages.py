@@ -16,7 +16,7 @@ from forms import pages as pageops
 from scanner import pageedit
 from clerk_app.pagegrid import PageGrid
 from clerk_app.views.wizard import Step
-from clerk_app.widgets import table
+from clerk_app.widgets import table, ui_scale
 from forms import cases, casework
 from forms.models import Page
 from forms.workflow import Status
@@ -64,7 +64,7 @@ class PagesStep(Step):
         left.pack(side="left", fill="y")
         left.pack_propagate(False)
         ttk.Label(left, text="材料（新页面放入所选材料；可把页面拖到这里）", bootstyle="secondary",
-                  wraplength=260).pack(anchor="w")
+                  wraplength=int(260 * ui_scale(self))).pack(anchor="w")
         self.materials = table(left, (("n", "#", 28), ("name", "材料", 170), ("pages", "页数", 44)), height=12)
         self.materials.container.pack(fill="both", expand=True)
         self.grid_view = PageGrid(panes, on_drop=self.dropped)
