@@ -27,6 +27,10 @@ for p in "${APT_PACKAGES[@]}"; do
   fi
 done
 if [ "${#missing[@]}" -gt 0 ]; then
+  if [ -n "$SUDO" ] && ! command -v sudo >/dev/null 2>&1; then
+    echo "需要安装系统软件包（${missing[*]}），请用 root 账号运行，或先安装并配置 sudo。" >&2
+    exit 1
+  fi
   echo "正在安装系统软件包: ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
