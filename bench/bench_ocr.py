@@ -29,24 +29,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
-from PIL import Image, ImageFilter  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from tests.make_pages import photographed  # noqa: E402
 
 from scanner.ocr import DEFAULT_LANGS, character_error_rate, tesseract_env  # noqa: E402
 from scanner.ocr_pool import OcrPool, OcrSettings, PageJob, process_page  # noqa: E402
 from scanner.pipeline import process_pages  # noqa: E402
 
 SAMPLES = ROOT / "tests" / "resources" / "ocr"
-
-
-def photographed(image: Image.Image) -> Image.Image:
-    """Soft, tilted 3 degrees, unevenly lit and noisy, like a document-camera shot."""
-    soft = image.convert("L").filter(ImageFilter.GaussianBlur(1.2))
-    tilted = soft.rotate(3, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
-    arr = np.asarray(tilted).astype(np.float64)
-    shade = np.linspace(0, 40, arr.shape[1])[None, :]
-    arr = arr * 0.85 + 20 - shade + np.random.default_rng(7).normal(0, 12, arr.shape)
-    return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
 
 
 def make_pages(folder: Path, count: int) -> list[tuple[Path, str | None]]:

@@ -35,6 +35,19 @@ def labeled(parent, row: int, label: str, widget, column: int = 0, hint: str = "
     return widget
 
 
+def entry_grid(parent, fields, variables: dict):
+    """Label/entry pairs two to a row in a new frame packed into ``parent``; returns (frame, entries by key)."""
+    form = ttk.Frame(parent)
+    form.pack(fill="x")
+    for c in (1, 3):
+        form.columnconfigure(c, weight=1)
+    entries = {}
+    for i, (key, label) in enumerate(fields):
+        r, c = divmod(i, 2)
+        entries[key] = labeled(form, r, label, ttk.Entry(form, textvariable=variables[key]), column=c * 2)
+    return form, entries
+
+
 class CheckedEntry(ttk.Frame):
     """An entry whose number is checked as typed (check digit, birth date ...).
 

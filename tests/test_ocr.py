@@ -12,9 +12,8 @@ import threading
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
-from PIL import Image, ImageFilter
+from PIL import Image
 
 from forms.errors import Cancelled, OcrError, ScanError
 from forms.ocrdata import OcrWord
@@ -23,6 +22,7 @@ from scanner.ocr import (MissingLanguage, build_text, character_error_rate, chec
                          looks_turned, parse_tsv, reread_suspects, run_tesseract_tsv)
 from scanner.ocr_pool import OcrSettings, PageJob, process_page
 from scanner.pipeline import process_pages
+from tests.make_pages import photographed
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,18 +42,6 @@ def manual(ocr_dir) -> Image.Image:
 @pytest.fixture
 def manual_text(ocr_dir) -> str:
     return (ocr_dir / "edu_manual_p5.txt").read_text(encoding="utf-8")
-
-
-def photographed(image: Image.Image) -> Image.Image:
-    """The page as a phone or document camera sees it: soft, tilted 3 degrees, unevenly lit, noisy."""
-    soft = image.convert("L").filter(ImageFilter.GaussianBlur(1.2))
-    tilted = soft.rotate(3, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
-    arr = np.asarray(tilted).astype(np.float64)
-    shade = np.linspace(0, 40, arr.shape[1])[None, :]
-    arr = arr * 0.85 + 20 - shade + np.random.default_rng(7).normal(0, 12, arr.shape)
-    out = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
-    out.info["dpi"] = (300, 300)
-    return out
 
 
 def _words(*specs) -> list[OcrWord]:

@@ -13,7 +13,7 @@ import ttkbootstrap as ttk
 
 from clerk_app import dialogs
 from clerk_app.itemsearch import rank_items
-from clerk_app.widgets import labeled, select_first, table
+from clerk_app.widgets import entry_grid, labeled, select_first, table
 from forms import catalog
 from forms.models import ServiceItem
 
@@ -64,14 +64,7 @@ class CatalogView(ttk.Frame):
     def create_form(self, body) -> None:
         right = ttk.Frame(body)
         right.pack(side="left", fill="both", expand=True, padx=(12, 0))
-        form = ttk.Frame(right)
-        form.pack(fill="x")
-        for c in (1, 3):
-            form.columnconfigure(c, weight=1)
-        self.entries = {}
-        for i, (key, label) in enumerate(ITEM_TEXT):
-            r, c = divmod(i, 2)
-            self.entries[key] = labeled(form, r, label, ttk.Entry(form, textvariable=self.vars[key]), column=c * 2)
+        form, self.entries = entry_grid(right, ITEM_TEXT, self.vars)
         types = ttk.Frame(form)
         for t, var in self.types.items():
             ttk.Checkbutton(types, text=t, variable=var).pack(side="left", padx=(0, 10))

@@ -6,7 +6,7 @@ import tkinter as tk
 import ttkbootstrap as ttk
 
 from clerk_app import dialogs
-from clerk_app.widgets import labeled, select_first, table
+from clerk_app.widgets import entry_grid, select_first, table
 from forms import catalog
 from forms.models import ServiceItem
 
@@ -36,14 +36,7 @@ class PartnersView(ttk.Frame):
         self.tree.bind("<<TreeviewSelect>>", lambda e: self.load_selected())
         right = ttk.Frame(body)
         right.pack(side="left", fill="both", expand=True, padx=(12, 0))
-        form = ttk.Frame(right)
-        form.pack(fill="x")
-        for c in (1, 3):
-            form.columnconfigure(c, weight=1)
-        self.entries = {}
-        for i, (key, label) in enumerate(FIELDS):
-            r, c = divmod(i, 2)
-            self.entries[key] = labeled(form, r, label, ttk.Entry(form, textvariable=self.vars[key]), column=c * 2)
+        _form, self.entries = entry_grid(right, FIELDS, self.vars)
         ttk.Label(right, text="签约事项（可多选；Ctrl+单击 选择多项）", bootstyle="secondary").pack(anchor="w", pady=(8, 0))
         frame = ttk.Frame(right)
         frame.pack(fill="both", expand=True)
