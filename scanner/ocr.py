@@ -1,10 +1,12 @@
 """OCR one page with Tesseract: words with boxes and confidences, and the page text.
 
-Tesseract is found through pytesseract (``pytesseract.pytesseract.tesseract_cmd``) and
-OSD goes through pytesseract; the word data is read from Tesseract's TSV output by a
-small runner of our own, because it must kill Tesseract when the clerk cancels, which
-pytesseract cannot do. Each Tesseract runs with ``OMP_THREAD_LIMIT=1``: one process per
-core is several times faster than one process using every core.
+Pages are read by ``read_tsv``: in this process through libtesseract with the models
+kept loaded (scanner.tessapi), or, where that library cannot be used or
+``CLERK_OCR_ENGINE=program`` says so, by the `tesseract` program found through
+pytesseract (``pytesseract.pytesseract.tesseract_cmd``) with a small runner of our own
+that kills it when the clerk cancels, which pytesseract cannot do. OSD and the list of
+installed languages go through pytesseract. Tesseract runs with ``OMP_THREAD_LIMIT=1``:
+one worker per core is several times faster than one worker using every core.
 """
 from __future__ import annotations
 
@@ -12,14 +14,18 @@ import csv
 import io
 import os
 import subprocess
+import tempfile
 import time
 import unicodedata
 from pathlib import Path
 
 import pytesseract
+from PIL import Image
 
 from forms.errors import Cancelled, OcrError
 from forms.ocrdata import OcrWord
+
+from . import tessapi
 
 DEFAULT_LANGS = "chi_sim+eng"
 _POLL = 0.1          # seconds between checks of the cancel flag while Tesseract runs
@@ -84,6 +90,26 @@ def run_tesseract_tsv(image_path: Path | str, langs: str = DEFAULT_LANGS, dpi: i
         detail = err.decode("utf-8", "replace").strip().splitlines()
         raise OcrError(f"第 {page_no} 页：Tesseract 出错（{detail[-1] if detail else proc.returncode}）")
     return out.decode("utf-8", "replace")
+
+
+def read_tsv(image: "Image.Image | Path | str", langs: str = DEFAULT_LANGS, dpi: int = 300,
+             psm: int = 3, timeout: float = 120.0, cancel=None, page_no: int = 1) -> str:
+    """Tesseract's TSV for a page in memory or a file, by the engine in this process or the program."""
+    engine = tessapi.engine_for(langs)
+    if engine is not None:
+        if isinstance(image, (str, Path)):
+            with Image.open(image) as opened:
+                opened.load()
+                image = opened.convert("L") if opened.mode != "L" else opened.copy()
+        return engine.tsv(image, dpi, psm=psm, timeout=timeout, cancel=cancel, page_no=page_no)
+    if isinstance(image, (str, Path)):
+        return run_tesseract_tsv(image, langs, dpi, psm=psm, timeout=timeout, cancel=cancel,
+                                 page_no=page_no)
+    with tempfile.TemporaryDirectory(prefix="tongban-tess-") as folder:
+        path = Path(folder) / "page.png"
+        image.save(path, compress_level=1)
+        return run_tesseract_tsv(path, langs, dpi, psm=psm, timeout=timeout, cancel=cancel,
+                                 page_no=page_no)
 
 
 def _kill(proc: subprocess.Popen) -> None:
@@ -241,29 +267,34 @@ def suspect_runs(words: list[OcrWord]) -> list[list[int]]:
     return runs
 
 
-def reread_suspects(image_path: Path, words: list[OcrWord], langs: str, dpi: int = 300,
-                    timeout: float = 60.0, cancel=None, page_no: int = 1) -> list[OcrWord]:
-    """The words with Latin-looking misreads replaced by a Chinese-only reading where better."""
-    from PIL import Image            # local: keeps this module light for the GUI process
+def reread_suspects(page: "Image.Image | Path | str", words: list[OcrWord], langs: str,
+                    dpi: int = 300, timeout: float = 60.0, cancel=None,
+                    page_no: int = 1) -> list[OcrWord]:
+    """The words with Latin-looking misreads replaced by a Chinese-only reading where better.
 
+    ``page`` is the image the words were read from, in memory or as a file.
+    """
     first = langs.split("+")[0]
     if "+" not in langs or first not in _CJK_LANGS:
         return words
     runs = suspect_runs(words)
     if not runs:
         return words
-    with Image.open(image_path) as page:
+    if isinstance(page, (str, Path)):
+        with Image.open(page) as opened:
+            page = opened.convert("L")
+    elif page.mode != "L":
         page = page.convert("L")
-        pieces = []
-        for run in runs:
-            left = min(words[i].left for i in run)
-            top = min(words[i].top for i in run)
-            right = max(words[i].left + words[i].width for i in run)
-            bottom = max(words[i].top + words[i].height for i in run)
-            pad = max(6, (bottom - top) // 3)
-            box = (max(0, left - pad), max(0, top - pad),
-                   min(page.width, right + pad), min(page.height, bottom + pad))
-            pieces.append((run, box, page.crop(box)))
+    pieces = []
+    for run in runs:
+        left = min(words[i].left for i in run)
+        top = min(words[i].top for i in run)
+        right = max(words[i].left + words[i].width for i in run)
+        bottom = max(words[i].top + words[i].height for i in run)
+        pad = max(6, (bottom - top) // 3)
+        box = (max(0, left - pad), max(0, top - pad),
+               min(page.width, right + pad), min(page.height, bottom + pad))
+        pieces.append((run, box, page.crop(box)))
     width = max(p[2].width for p in pieces) + 2 * _STRIP_GAP
     height = sum(p[2].height + _STRIP_GAP for p in pieces) + _STRIP_GAP
     strip = Image.new("L", (width, height), 255)
@@ -273,13 +304,8 @@ def reread_suspects(image_path: Path, words: list[OcrWord], langs: str, dpi: int
         strip.paste(piece, (_STRIP_GAP, y))
         offsets.append((y, y + piece.height))
         y += piece.height + _STRIP_GAP
-    strip_path = Path(image_path).with_name(Path(image_path).stem + "-reread.png")
-    strip.save(strip_path)
-    try:
-        found = parse_tsv(run_tesseract_tsv(strip_path, first, dpi, psm=6, timeout=timeout,
-                                            cancel=cancel, page_no=page_no))
-    finally:
-        strip_path.unlink(missing_ok=True)
+    found = parse_tsv(read_tsv(strip, first, dpi, psm=6, timeout=timeout, cancel=cancel,
+                               page_no=page_no))
     replacement: dict[int, list[OcrWord]] = {}
     for k, (run, box, _) in enumerate(pieces):
         y0, y1 = offsets[k]

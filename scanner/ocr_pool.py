@@ -11,10 +11,10 @@ import multiprocessing
 import os
 import signal
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageOps
 
 from forms.errors import Cancelled, ClerkError
 from forms.ocrdata import OcrPage
@@ -23,7 +23,7 @@ from . import imageio
 from .cleanup import CleanupContext, clean_page, detect_orientation, turn_saved_page
 from .fields import extract_fields, field_warnings
 from .ocr import (DEFAULT_LANGS, build_text, looks_turned, mean_confidence, parse_tsv,
-                  reread_suspects, run_tesseract_tsv)
+                  read_tsv, reread_suspects)
 
 LOW_CONFIDENCE = 50.0
 
@@ -48,6 +48,7 @@ class PageJob:
     """One page to process: an image in memory or a file.
 
     ``page_no`` names the page in warnings; ``seq`` (1.. within the job, unique) names its files.
+    ``spool`` is the job-folder file an in-memory image travels to a worker in (OcrPool).
     """
 
     page_no: int
@@ -56,6 +57,44 @@ class PageJob:
     path: str | None = None
     dpi: int | None = None
     warnings: list[str] = field(default_factory=list)
+    spool: str | None = None
+
+    def load(self) -> Image.Image:
+        """The page's pixels: from memory, from its spool file, or from the clerk's file."""
+        if self.image is not None:
+            return self.image
+        if self.spool:
+            with Image.open(self.spool) as spooled:
+                spooled.load()
+                return spooled.copy()
+        return imageio.load_image(self.path)
+
+
+def spooled(job: PageJob, workdir: Path) -> PageJob:
+    """The job with its in-memory image written to an uncompressed TIFF in the job folder.
+
+    Pages reach workers as files, not as pickles through the pool's pipe: an A4 scan
+    is 9-26 MB, and a worker that dies with such a pickle half-sent would leave the
+    pool unable to shut down. The file also keeps the scan safe on disk while it waits.
+    """
+    if job.image is None:
+        return job
+    workdir.mkdir(parents=True, exist_ok=True)
+    path = workdir / f"incoming-{job.seq or job.page_no:04d}.tif"
+    image = job.image
+    if image.getexif().get(0x0112, 1) != 1:
+        image = ImageOps.exif_transpose(image)
+    if image.mode == "P":
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    dpi = image.info.get("dpi")
+    partial = path.with_suffix(".part")
+    try:
+        image.save(partial, "TIFF", **({"dpi": dpi} if dpi else {}))
+    except (OSError, ValueError, KeyError, TypeError):
+        partial.unlink(missing_ok=True)
+        return job                            # a mode TIFF cannot hold: send it pickled
+    os.replace(partial, path)
+    return replace(job, image=None, spool=str(path))
 
 
 def page_label(page_no: int) -> str:
@@ -63,9 +102,9 @@ def page_label(page_no: int) -> str:
     return f"第 {page_no} 页"
 
 
-def _read(path: Path, settings: OcrSettings, page_no: int, cancel) -> list:
-    tsv = run_tesseract_tsv(path, settings.langs, settings.target_dpi, timeout=settings.timeout,
-                            cancel=cancel, page_no=page_no)
+def _read(image: Image.Image, settings: OcrSettings, page_no: int, cancel) -> list:
+    tsv = read_tsv(image, settings.langs, settings.target_dpi, timeout=settings.timeout,
+                   cancel=cancel, page_no=page_no)
     return parse_tsv(tsv)
 
 
@@ -75,7 +114,7 @@ def _upright(cleaned, words, ctx: CleanupContext, settings: OcrSettings, cancel)
     if not degrees or confidence < ctx.osd_min_confidence:
         return cleaned, words
     turned = turn_saved_page(cleaned, degrees, ctx, suffix="-turned")
-    turned_words = _read(turned.path, settings, ctx.page_no, cancel)
+    turned_words = _read(turned.image, settings, ctx.page_no, cancel)
     if mean_confidence(turned_words) <= mean_confidence(words):
         turned.path.unlink(missing_ok=True)
         return cleaned, words
@@ -95,17 +134,17 @@ def process_page(job: PageJob, settings: OcrSettings, cancel=None) -> OcrPage:
                          timeout=settings.timeout)
     cleaned = None
     try:
-        image = job.image if job.image is not None else imageio.load_image(job.path)
-        cleaned = clean_page(image, ctx, source_file=job.path)
+        image = job.load()
+        cleaned = clean_page(image, ctx, source_file=None if job.spool else job.path)
         if cleaned.blank:
             warnings.append(f"{label}疑似空白页，请核对（页面已保留，未删除）")
             return OcrPage(image_path=str(cleaned.path), width=cleaned.image.width,
                            height=cleaned.image.height, dpi=cleaned.dpi, warnings=warnings, blank=True)
-        words = _read(cleaned.path, settings, job.page_no, cancel)
+        words = _read(cleaned.image, settings, job.page_no, cancel)
         if settings.orientation == "auto" and looks_turned(words):
             cleaned, words = _upright(cleaned, words, ctx, settings, cancel)
         if settings.reread:
-            words = reread_suspects(cleaned.path, words, settings.langs, settings.target_dpi,
+            words = reread_suspects(cleaned.image, words, settings.langs, settings.target_dpi,
                                     timeout=settings.timeout, cancel=cancel, page_no=job.page_no)
     except Cancelled:
         raise
@@ -123,6 +162,33 @@ def process_page(job: PageJob, settings: OcrSettings, cancel=None) -> OcrPage:
     return OcrPage(image_path=str(cleaned.path), width=cleaned.image.width, height=cleaned.image.height,
                    dpi=cleaned.dpi, words=words, text=text, confidence=confidence, fields=fields,
                    warnings=warnings)
+
+
+def crashed_page(job: PageJob, settings: OcrSettings) -> OcrPage:
+    """What the clerk gets for a page whose worker died: the message, and the page itself.
+
+    The page is the cleaned one if the worker got that far, else the scan as it came
+    (saved as a grey PNG from its spool file or memory): never lost, only unread.
+    """
+    stem = f"page-{job.seq or job.page_no:04d}"
+    saved = next((p for p in (settings.workdir / f"{stem}.png", settings.workdir / f"{stem}.jpg")
+                  if p.exists()), None)
+    if saved is None and (job.image is not None or job.spool):
+        try:
+            raw = job.load()
+            saved = settings.workdir / f"{stem}.png"
+            raw.convert("L").save(saved, dpi=(settings.target_dpi, settings.target_dpi))
+        except (OSError, ValueError, ClerkError):
+            saved = None
+    if job.spool:
+        Path(job.spool).unlink(missing_ok=True)
+    width = height = 0
+    if saved is not None:
+        with Image.open(saved) as image:
+            width, height = image.size
+    return OcrPage(image_path=str(saved or ""), width=width, height=height,
+                   dpi=settings.target_dpi, warnings=list(job.warnings),
+                   error=f"{page_label(job.page_no)}识别时识别进程意外退出，请检查此页图像后重新导入")
 
 
 _CANCEL = None
@@ -146,9 +212,12 @@ def _work(job: PageJob, settings: OcrSettings):
     if _CANCEL is not None and _CANCEL.is_set():
         return _CANCELLED           # queued before the cancel reached the pool
     try:
-        return process_page(job, settings, _CANCEL)
+        page = process_page(job, settings, _CANCEL)
     except Cancelled:
         return _CANCELLED
+    if job.spool:
+        Path(job.spool).unlink(missing_ok=True)     # kept until read, for a retry after a crash
+    return page
 
 
 _CANCELLED = "cancelled"
@@ -162,13 +231,26 @@ class OcrPool:
         # spawn, not fork: the GUI process has threads and Tk, which fork would copy.
         context = multiprocessing.get_context("spawn")
         self._cancel = context.Event()
+        self._context = context
         self._futures: set[Future] = set()
-        self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
-                                             initializer=_init_worker, initargs=(self._cancel,))
+        self._executor = self._new_executor()
+
+    def _new_executor(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._context,
+                                   initializer=_init_worker, initargs=(self._cancel,))
+
+    def restart(self) -> None:
+        """Fresh workers after one died (Tesseract crashed on a page, or the system killed it).
+
+        Every page the old workers held is lost with them: their futures raise
+        BrokenProcessPool and the caller submits those pages again.
+        """
+        old, self._executor = self._executor, self._new_executor()
+        old.shutdown(wait=False, cancel_futures=True)
 
     def submit(self, job: PageJob, settings: OcrSettings) -> Future:
         """Queue one page; the future's result is an OcrPage, or the string "cancelled"."""
-        future = self._executor.submit(_work, job, settings)
+        future = self._executor.submit(_work, spooled(job, settings.workdir), settings)
         self._futures.add(future)
         future.add_done_callback(self._futures.discard)
         return future

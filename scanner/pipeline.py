@@ -5,6 +5,7 @@ order. Intermediate and cleaned page images live in a per-job temp folder.
 """
 from __future__ import annotations
 
+import logging
 import tempfile
 from collections import deque
 from concurrent.futures import CancelledError, Future, TimeoutError as FutureTimeout
@@ -18,7 +19,9 @@ from forms.errors import OcrError
 from forms.ocrdata import OcrPage
 
 from .ocr import DEFAULT_LANGS, check_languages
-from .ocr_pool import OcrPool, OcrSettings, PageJob, page_label
+from .ocr_pool import OcrPool, OcrSettings, PageJob, crashed_page, page_label, spooled
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, Optional[int], str], None]
 _POLL = 0.2       # seconds between looks at the cancel flag while waiting for a page
@@ -65,6 +68,26 @@ def _wait(future: Future, cancel, pool: OcrPool) -> OcrPage:
         raise _Stop()          # the worker saw the pool's cancel flag
 
 
+def _after_crash(entries: list[tuple[PageJob, Future]], settings: OcrSettings, cancel,
+                 pool: OcrPool) -> Iterator[OcrPage]:
+    """A worker died holding one of these pages: pages already read are kept, the others are
+    read again one at a time, so that only the page that kills a worker fails."""
+    log.warning("OCR worker died; re-reading up to %d page(s) one at a time", len(entries))
+    pool.restart()
+    for job, future in entries:
+        if future.done() and not future.cancelled() and future.exception() is None:
+            result = future.result()
+            if isinstance(result, OcrPage):
+                yield result
+                continue
+        try:
+            yield _wait(pool.submit(job, settings), cancel, pool)
+        except BrokenProcessPool:
+            log.error("OCR worker died again on page %d", job.page_no)
+            pool.restart()
+            yield crashed_page(job, settings)
+
+
 def process_pages(page_iterator: Iterable, progress: Progress | None = None, cancel=None,
                   langs: str = DEFAULT_LANGS, workers: int | None = None, *,
                   job_dir: Path | str | None = None, storage: str = "grey",
@@ -91,7 +114,7 @@ def process_pages(page_iterator: Iterable, progress: Progress | None = None, can
         pool = OcrPool(workers)
     # Pages waiting in memory are bounded: a fast feeder must not fill RAM with images.
     limit = max_in_flight or 3 * pool.workers
-    pending: deque[Future] = deque()
+    pending: deque[tuple[PageJob, Future]] = deque()
     done = 0
 
     def finished(page: OcrPage, total):
@@ -100,6 +123,15 @@ def process_pages(page_iterator: Iterable, progress: Progress | None = None, can
         if progress is not None:
             progress(done, total, f"{page_label(done)}识别完成")
         return page
+
+    def next_pages() -> Iterator[OcrPage]:
+        job, future = pending.popleft()
+        try:
+            yield _wait(future, cancel, pool)
+        except BrokenProcessPool:
+            entries = [(job, future)] + list(pending)
+            pending.clear()
+            yield from _after_crash(entries, settings, cancel, pool)
 
     source = iter(page_iterator)
     source_error = None
@@ -117,12 +149,21 @@ def process_pages(page_iterator: Iterable, progress: Progress | None = None, can
                 source_error = e
                 break
             number += 1
-            pending.append(pool.submit(_job(item, number), settings))
-            while pending and (pending[0].done() or len(pending) >= limit):
-                yield finished(_wait(pending.popleft(), cancel, pool), None)
+            # On disk at once: the parent holds no pixels while pages wait, and a scan
+            # survives a worker dying with it.
+            job = spooled(_job(item, number), settings.workdir)
+            try:
+                pending.append((job, pool.submit(job, settings)))
+            except BrokenProcessPool:
+                pool.restart()
+                pending.append((job, pool.submit(job, settings)))
+            while pending and (pending[0][1].done() or len(pending) >= limit):
+                for page in next_pages():
+                    yield finished(page, None)
         total = done + len(pending)
         while pending:
-            yield finished(_wait(pending.popleft(), cancel, pool), total)
+            for page in next_pages():
+                yield finished(page, total)
         stopped = False
     except _Stop:
         return
@@ -130,7 +171,7 @@ def process_pages(page_iterator: Iterable, progress: Progress | None = None, can
         raise OcrError("识别进程意外退出，请重试") from e
     finally:
         if stopped:
-            for future in pending:
+            for _, future in pending:
                 future.cancel()
             if own_pool:
                 pool.cancel()
