@@ -195,6 +195,20 @@ class ClerkApp:
         self.body = ttk.Frame(self.root)
         self.body.pack(side="left", fill="both", expand=True)
         self.show("home")
+        self.warm_ocr()
+
+    def warm_ocr(self) -> None:
+        """Start the OCR workers now, so the clerk's first scan does not wait for Tesseract to load."""
+        langs = self.services.prefs.get("ocr_langs")
+
+        def start() -> None:
+            try:
+                from scanner.pipeline import shared_pool
+                shared_pool().warm(langs)
+            except Exception:  # noqa: BLE001 - only a head start; the first import retries
+                log.warning("OCR workers could not be started ahead", exc_info=True)
+
+        threading.Thread(target=start, name="ocr-warm-up", daemon=True).start()
 
     def create_nav(self) -> None:
         nav = ttk.Frame(self.root, padding=(8, 10), bootstyle="light")

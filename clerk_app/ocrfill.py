@@ -24,8 +24,8 @@ def read_document(path: Path, langs: str, ctx=None) -> OcrPage:
     job_dir = pipeline.new_job_dir()
     try:
         pages = pipeline.process_pages([Path(path)], progress=ctx.progress if ctx else None,
-                                       cancel=ctx.cancel if ctx else None, langs=langs, workers=1,
-                                       job_dir=job_dir)
+                                       cancel=ctx.cancel if ctx else None, langs=langs,
+                                       job_dir=job_dir, pool=pipeline.shared_pool())
         page = next(iter(pages), None)
     finally:
         shutil.rmtree(job_dir, ignore_errors=True)

@@ -7,9 +7,12 @@ cancelled page's Tesseract is killed at once instead of running to its end.
 """
 from __future__ import annotations
 
+import itertools
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
+import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -58,6 +61,7 @@ class PageJob:
     dpi: int | None = None
     warnings: list[str] = field(default_factory=list)
     spool: str | None = None
+    job_id: int = 0               # the import this page belongs to (OcrPool.new_job)
 
     def load(self) -> Image.Image:
         """The page's pixels: from memory, from its spool file, or from the clerk's file."""
@@ -191,12 +195,44 @@ def crashed_page(job: PageJob, settings: OcrSettings) -> OcrPage:
                    error=f"{page_label(job.page_no)}识别时识别进程意外退出，请检查此页图像后重新导入")
 
 
-_CANCEL = None
+_CANCEL = None            # in a worker: the pool's cancel Event
+_CANCELLED_JOBS = None    # in a worker: the pool's ring of cancelled job ids
+_RING = 16                # cancelled job ids remembered; more than ever run at once
 
 
-def _init_worker(cancel) -> None:
-    global _CANCEL
-    _CANCEL = cancel
+class _JobCancel:
+    """``is_set()`` inside a worker: the whole pool was cancelled, or this page's job was."""
+
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+
+    def is_set(self) -> bool:
+        if _CANCEL is not None and _CANCEL.is_set():
+            return True
+        return bool(self.job_id) and _CANCELLED_JOBS is not None and self.job_id in _CANCELLED_JOBS[:]
+
+
+def _exit_with_parent() -> None:
+    """End this worker when the process that started it ends, however it ends.
+
+    A window closed by SIGKILL (or a crash) never tells its workers to stop: each would
+    wait for pages forever, holding its Tesseract models in memory.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _init_worker(cancel, cancelled_jobs) -> None:
+    global _CANCEL, _CANCELLED_JOBS
+    _CANCEL, _CANCELLED_JOBS = cancel, cancelled_jobs
+    _exit_with_parent()
     os.environ["OMP_THREAD_LIMIT"] = "1"
     # Ctrl-C belongs to the parent, which cancels the pool; workers must not die mid-page.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -209,10 +245,11 @@ def _init_worker(cancel) -> None:
 
 
 def _work(job: PageJob, settings: OcrSettings):
-    if _CANCEL is not None and _CANCEL.is_set():
+    cancel = _JobCancel(job.job_id)
+    if cancel.is_set():
         return _CANCELLED           # queued before the cancel reached the pool
     try:
-        page = process_page(job, settings, _CANCEL)
+        page = process_page(job, settings, cancel)
     except Cancelled:
         return _CANCELLED
     if job.spool:
@@ -220,45 +257,92 @@ def _work(job: PageJob, settings: OcrSettings):
     return page
 
 
+def _warm(langs: str) -> None:
+    """Load the OCR engine for `langs` in a worker, so the first page does not wait for it."""
+    from . import tessapi
+    tessapi.engine_for(langs)
+
+
 _CANCELLED = "cancelled"
 
 
 class OcrPool:
-    """Worker processes for cleanup + OCR; use as a context manager, or close() when done."""
+    """Worker processes for cleanup + OCR; use as a context manager, or close() when done.
+
+    A pool may live as long as the window (see scanner.pipeline.shared_pool): its workers
+    keep their Tesseract models loaded between imports. Each import is a job
+    (``new_job``); cancelling one job (``cancel_job``) leaves the others running.
+    """
 
     def __init__(self, workers: int | None = None):
         self.workers = max(1, int(workers or os.cpu_count() or 1))
         # spawn, not fork: the GUI process has threads and Tk, which fork would copy.
         context = multiprocessing.get_context("spawn")
         self._cancel = context.Event()
+        self._cancelled_jobs = context.RawArray("q", _RING)
         self._context = context
-        self._futures: set[Future] = set()
+        self._lock = threading.Lock()
+        self._job_ids = itertools.count(1)
+        self._next_slot = 0
+        self._futures: dict[Future, int] = {}
         self._executor = self._new_executor()
 
     def _new_executor(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._context,
-                                   initializer=_init_worker, initargs=(self._cancel,))
+                                   initializer=_init_worker,
+                                   initargs=(self._cancel, self._cancelled_jobs))
 
     def restart(self) -> None:
         """Fresh workers after one died (Tesseract crashed on a page, or the system killed it).
 
         Every page the old workers held is lost with them: their futures raise
-        BrokenProcessPool and the caller submits those pages again.
+        BrokenProcessPool and the caller submits those pages again. Does nothing while
+        the workers are whole, so every job that saw the crash may call it.
         """
-        old, self._executor = self._executor, self._new_executor()
+        with self._lock:
+            if not getattr(self._executor, "_broken", True):
+                return          # another job sharing this pool restarted it already
+            old, self._executor = self._executor, self._new_executor()
         old.shutdown(wait=False, cancel_futures=True)
+
+    def new_job(self) -> int:
+        """An id for one import's pages, for ``PageJob.job_id`` and ``cancel_job``."""
+        with self._lock:
+            return next(self._job_ids)
+
+    def warm(self, langs: str) -> None:
+        """Start every worker and load its models now (returns at once; any thread)."""
+        with self._lock:
+            for _ in range(self.workers):
+                self._executor.submit(_warm, langs)
 
     def submit(self, job: PageJob, settings: OcrSettings) -> Future:
         """Queue one page; the future's result is an OcrPage, or the string "cancelled"."""
-        future = self._executor.submit(_work, spooled(job, settings.workdir), settings)
-        self._futures.add(future)
-        future.add_done_callback(self._futures.discard)
+        with self._lock:
+            future = self._executor.submit(_work, spooled(job, settings.workdir), settings)
+            self._futures[future] = job.job_id
+        future.add_done_callback(self._forget)
         return future
+
+    def _forget(self, future: Future) -> None:
+        with self._lock:
+            self._futures.pop(future, None)
+
+    def cancel_job(self, job_id: int) -> None:
+        """Stop one job's pages: queued ones are dropped, running ones stop at the next word."""
+        with self._lock:
+            self._cancelled_jobs[self._next_slot] = job_id
+            self._next_slot = (self._next_slot + 1) % _RING
+            futures = [f for f, owner in self._futures.items() if owner == job_id]
+        for future in futures:
+            future.cancel()
 
     def cancel(self) -> None:
         """Stop every page: queued ones are dropped, running Tesseracts are killed; any thread."""
         self._cancel.set()
-        for future in list(self._futures):
+        with self._lock:
+            futures = list(self._futures)
+        for future in futures:
             future.cancel()
 
     @property

@@ -9,12 +9,11 @@ from PIL import Image
 
 from forms import workflow
 from forms.casework import absolute, sha256_file
-from forms.errors import InvalidInput
+from forms.errors import Cancelled, InvalidInput
 from forms.models import Clerk, Page, db_proxy
 from forms.pages import check_open
 
-from .ocr_pool import OcrSettings, PageJob, process_page
-from .pipeline import new_job_dir
+from .pipeline import new_job_dir, process_pages, shared_pool
 
 
 def rotate_page(page: Page, degrees_clockwise: int, clerk: Clerk) -> Page:
@@ -52,9 +51,13 @@ def reocr_page(page: Page, langs: str, cancel=None) -> Page:
     page = Page.get_by_id(page.id)
     job_dir = new_job_dir()
     try:
-        settings = OcrSettings(workdir=job_dir, langs=langs, crop=False, deskew=False, orientation="never")
-        result = process_page(PageJob(page_no=page.seq, path=str(absolute(page.file_path)), dpi=page.dpi),
-                              settings, cancel)
+        # In the long-lived pool, not here: a crash in Tesseract must not take the window with it.
+        results = list(process_pages([absolute(page.file_path)], cancel=cancel, langs=langs,
+                                     job_dir=job_dir, pool=shared_pool(), crop=False, deskew=False,
+                                     orientation="never"))
+        if not results:
+            raise Cancelled()
+        result = results[0]
     finally:
         shutil.rmtree(job_dir, ignore_errors=True)
     result.image_path = page.file_path

@@ -5,8 +5,10 @@ order. Intermediate and cleaned page images live in a per-job temp folder.
 """
 from __future__ import annotations
 
+import atexit
 import logging
 import tempfile
+import threading
 from collections import deque
 from concurrent.futures import CancelledError, Future, TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
@@ -29,6 +31,33 @@ _POLL = 0.2       # seconds between looks at the cancel flag while waiting for a
 
 class _Stop(Exception):
     """The caller cancelled: end the generator quietly."""
+
+
+_shared: OcrPool | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_pool() -> OcrPool:
+    """This process's long-lived pool (the window's): workers start once and keep Tesseract loaded.
+
+    Closed when the process exits. ``process_pages(..., pool=shared_pool())`` uses it;
+    ``shared_pool().warm(langs)`` at start-up makes the first import as quick as the rest.
+    """
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = OcrPool()
+            atexit.register(_close_shared)
+        return _shared
+
+
+def _close_shared() -> None:
+    global _shared
+    with _shared_lock:
+        pool, _shared = _shared, None
+    if pool is not None:
+        pool.cancel()
+        pool.close()
 
 
 def new_job_dir() -> Path:
@@ -92,7 +121,8 @@ def process_pages(page_iterator: Iterable, progress: Progress | None = None, can
                   langs: str = DEFAULT_LANGS, workers: int | None = None, *,
                   job_dir: Path | str | None = None, storage: str = "grey",
                   orientation: str = "auto", timeout: float = 120.0, reread: bool = True,
-                  pool: OcrPool | None = None, max_in_flight: int | None = None) -> Iterator[OcrPage]:
+                  pool: OcrPool | None = None, max_in_flight: int | None = None,
+                  crop: bool = True, deskew: bool = True) -> Iterator[OcrPage]:
     """Clean and OCR pages as they arrive; yields OcrPages in page order. Call from one worker thread.
 
     ``page_iterator`` yields AcquiredPages, PIL images or file paths. ``progress(done,
@@ -108,10 +138,12 @@ def process_pages(page_iterator: Iterable, progress: Progress | None = None, can
     """
     check_languages(langs)
     settings = OcrSettings(workdir=Path(job_dir) if job_dir else new_job_dir(), langs=langs,
-                           storage=storage, orientation=orientation, timeout=timeout, reread=reread)
+                           storage=storage, orientation=orientation, timeout=timeout, reread=reread,
+                           crop=crop, deskew=deskew)
     own_pool = pool is None
     if own_pool:
         pool = OcrPool(workers)
+    job_id = pool.new_job()
     # Pages waiting in memory are bounded: a fast feeder must not fill RAM with images.
     limit = max_in_flight or 3 * pool.workers
     pending: deque[tuple[PageJob, Future]] = deque()
@@ -152,6 +184,7 @@ def process_pages(page_iterator: Iterable, progress: Progress | None = None, can
             # On disk at once: the parent holds no pixels while pages wait, and a scan
             # survives a worker dying with it.
             job = spooled(_job(item, number), settings.workdir)
+            job.job_id = job_id
             try:
                 pending.append((job, pool.submit(job, settings)))
             except BrokenProcessPool:
@@ -175,6 +208,8 @@ def process_pages(page_iterator: Iterable, progress: Progress | None = None, can
                 future.cancel()
             if own_pool:
                 pool.cancel()
+            else:
+                pool.cancel_job(job_id)
         if own_pool:
             pool.close()
     if source_error is not None:

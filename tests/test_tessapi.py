@@ -7,6 +7,7 @@ when the engine is switched off. A worker that dies mid-page costs only that pag
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import threading
@@ -113,11 +114,20 @@ def test_program_is_used_when_the_engine_is_switched_off(monkeypatch, ocr_dir, t
     assert "性别男民族汉" in with_program.text
 
 
+def _kill_if_worker(text: str) -> str:
+    if multiprocessing.parent_process() is not None:
+        os._exit(70)
+    return text
+
+
 class _KillsItsWorker(str):
-    """A note on a page that ends the worker process unpacking it, as a Tesseract crash would."""
+    """A note on a page that ends the worker process unpacking it, as a Tesseract crash would.
+
+    Copies made in the test process itself (deepcopy) stay harmless.
+    """
 
     def __reduce__(self):
-        return (os._exit, (70,))
+        return (_kill_if_worker, (str(self),))
 
 
 def _workers() -> list[int]:
@@ -172,3 +182,78 @@ def test_a_worker_killed_from_outside_loses_no_page(ocr_dir, manual, tmp_path):
         # The pool lives on for the next import.
         again = list(process_pages([manual], job_dir=tmp_path / "next", pool=pool))
         assert again[0].error is None and again[0].text == pages[0].text
+
+
+def test_a_page_read_by_no_worker_is_still_stored_with_a_warning(clerks, ocr_dir, tmp_path):
+    from forms.casework import absolute
+    from forms.workflow import Status
+    from scanner.attach import attach_pages
+    from tests.test_workflow import drive_to, new_case
+
+    clerk = clerks["full"]
+    case = drive_to(new_case(clerk), clerk, Status.VERIFIED, tmp_path)
+    card = Image.open(ocr_dir / "id_card_front.png")
+    deadly = AcquiredPage(image=card, source="sane:test:0", index=2, dpi=300,
+                          warnings=[_KillsItsWorker("第 2 页")])
+    stored, errors = attach_pages(case, clerk, "居民身份证", [card, deadly])
+    assert errors == []
+    assert len(stored) == 2
+    first, second = stored
+    assert "性别男民族汉" in first.ocr["text"]
+    assert second.ocr["text"] == ""
+    assert any("识别进程意外退出" in w and "页面已保留" in w for w in second.ocr["warnings"])
+    assert Image.open(absolute(second.file_path)).size == card.size
+
+
+_PARENT = """
+import sys, time
+sys.path.insert(0, {root!r})
+from scanner.ocr_pool import OcrPool
+if __name__ == "__main__":
+    pool = OcrPool(2)
+    pool.warm("chi_sim+eng")
+    time.sleep(1.5)
+    print("ready", flush=True)
+    time.sleep(600)
+"""
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            ppid = next(line.split()[1] for line in status.read_text().splitlines()
+                        if line.startswith("PPid:"))
+        except (OSError, StopIteration):
+            continue
+        if ppid == str(pid):
+            found.append(int(status.parent.name))
+    return found
+
+
+def _is_worker(pid: int) -> bool:
+    """True while `pid` is a live spawned worker (an exited one's cmdline is empty or gone)."""
+    try:
+        return b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def test_workers_end_when_the_window_is_killed(tmp_path):
+    import subprocess
+    import sys
+    script = tmp_path / "window.py"
+    script.write_text(_PARENT.format(root=str(Path(__file__).resolve().parent.parent)))
+    window = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert window.stdout.readline().strip() == "ready"
+        workers = [pid for pid in _children(window.pid) if _is_worker(pid)]
+        assert len(workers) == 2
+        window.kill()                        # SIGKILL: no atexit, no pool shutdown
+        window.wait()
+        deadline = time.monotonic() + 10
+        while any(_is_worker(pid) for pid in workers):
+            assert time.monotonic() < deadline, "OCR workers outlived the window"
+            time.sleep(0.1)
+    finally:
+        window.kill()
