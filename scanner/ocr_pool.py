@@ -233,7 +233,11 @@ def _init_worker(cancel, cancelled_jobs) -> None:
     global _CANCEL, _CANCELLED_JOBS
     _CANCEL, _CANCELLED_JOBS = cancel, cancelled_jobs
     _exit_with_parent()
+    # One core per worker: Tesseract's OpenMP and OpenCV's own threads would only fight
+    # the other workers for the same cores.
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    import cv2
+    cv2.setNumThreads(1)
     # Ctrl-C belongs to the parent, which cancels the pool; workers must not die mid-page.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # OCR is background work: the clerk's window (and the scanner feeding us) come first.

@@ -1,6 +1,9 @@
 """Deskew: find the angle that makes text lines horizontal (projection profiles)."""
 from __future__ import annotations
 
+import math
+
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -54,10 +57,28 @@ def estimate_skew(image: Image.Image, ctx: CleanupContext) -> float:
 
 
 def rotate(image: Image.Image, degrees: float, ctx: CleanupContext) -> Image.Image:
-    """Turn the page counter-clockwise by `degrees`, growing the canvas with white."""
+    """Turn the page counter-clockwise by `degrees`, growing the canvas with white (as PIL's
+    ``rotate(expand=True)``), computed by OpenCV."""
     if abs(degrees) < 0.05:
         return image
-    fill = 255 if image.mode in ("L", "1") else (255, 255, 255)
-    # Bicubic costs ~0.06 s more than bilinear on an A4 page; on the photographed test
-    # page it gave 6 misread characters where bilinear gave 10.
-    return image.rotate(degrees, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=fill)
+    if image.mode not in ("L", "RGB"):
+        fill = 255 if image.mode == "1" else (255, 255, 255)
+        return image.rotate(degrees, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=fill)
+    arr = np.asarray(image)
+    height, width = arr.shape[:2]
+    angle = math.radians(degrees)
+    cos, sin = abs(math.cos(angle)), abs(math.sin(angle))
+    out_w = int(math.ceil(width * cos + height * sin - 1e-6))
+    out_h = int(math.ceil(width * sin + height * cos - 1e-6))
+    matrix = cv2.getRotationMatrix2D(((width - 1) / 2, (height - 1) / 2), degrees, 1.0)
+    matrix[0, 2] += (out_w - width) / 2
+    matrix[1, 2] += (out_h - height) / 2
+    fill = 255 if image.mode == "L" else (255, 255, 255)
+    # Bilinear: on the manual page turned by -12, -3, 5, 9 and 14 degrees and photographed,
+    # Tesseract's mean CER was 0.011 after OpenCV bilinear, 0.014 after OpenCV bicubic or
+    # Lanczos and 0.013 after PIL bicubic; it takes 0.03 s on an A4 page, PIL's 0.10 s.
+    turned = cv2.warpAffine(arr, matrix, (out_w, out_h), flags=cv2.INTER_LINEAR,
+                            borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
+    result = Image.fromarray(turned, image.mode)
+    result.info.update({k: v for k, v in image.info.items() if k == "dpi"})
+    return result
