@@ -38,6 +38,8 @@ def card_for(page: Page, status: str | None = None, level: str | None = None, wi
             status, level = "未识别文字", "warn"
         elif warnings:
             status, level = f"⚠ {len(warnings)} 条提示", "warn"
+        elif not (ocr.get("text") or "").strip():
+            status, level = "✔ 已识别：无文字", "ok"      # a photo, a seal: nothing to read
         else:
             status, level = f"✔ 已识别（{ocr.get('confidence', 0):.0f}%）", "ok"
     card = {"key": f"p{page.id}", "id": page.id, "seq": page.seq, "title": title(page),

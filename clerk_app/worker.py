@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import tkinter as tk
 import time
 from typing import Any, Callable
 
@@ -122,8 +123,23 @@ class Task:
             except queue.Empty:
                 break
             if self._handle(kind, payload):
+                self._hold_until_thread_ends()
                 return
         self.widget.after(POLL_MS, self._poll)
+
+    def _hold_until_thread_ends(self) -> None:
+        """Keep this task alive until its worker thread has ended (Tk thread).
+
+        The worker thread's last references (its target, its frame) go when it ends; if
+        the window had already let go of the task, the task and the Tk variables its
+        callbacks reach would be freed on that thread, and Tk refuses that ("main
+        thread is not in main loop"). Held here, they are freed on the Tk thread.
+        """
+        if self._thread is not None and self._thread.is_alive():
+            try:
+                self.widget.after(POLL_MS, self._hold_until_thread_ends)
+            except tk.TclError:
+                pass            # the window is gone: nothing left to free on its thread
 
     def _handle(self, kind: str, payload) -> bool:
         """Dispatch one message on the Tk thread; True once the task is over."""

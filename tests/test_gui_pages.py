@@ -114,3 +114,20 @@ def test_escape_stops_a_long_import_and_keeps_the_pages_already_read(gui, clerks
     assert not pages.cancel_button.winfo_ismapped()
     assert g.app.taskbar.what.get() == "已取消"
     assert g.dialog_messages() == [], "cancelling is not an error"
+
+
+def test_page_cards_tell_a_photo_from_a_page_that_was_not_read():
+    from types import SimpleNamespace
+
+    from clerk_app.pagefeed import card_for
+
+    def status(ocr, blank=False):
+        page = SimpleNamespace(id=1, seq=3, blank=blank, ocr=ocr, material_id=None)
+        return card_for(page, with_thumb=False)["status"], card_for(page, with_thumb=False)["level"]
+
+    assert status({"text": "姓名张伟民", "confidence": 86.4, "warnings": []}) == ("✔ 已识别（86%）", "ok")
+    assert status({"text": "", "confidence": 0.0, "warnings": []}) == ("✔ 已识别：无文字", "ok")
+    assert status(None) == ("未识别文字", "warn")
+    assert status({"text": "", "warnings": ["第 3 页识别超时；页面已保留，但未识别文字，请对照原件核对"]}) == (
+        "⚠ 1 条提示", "warn")
+    assert status({"text": ""}, blank=True) == ("⚠ 疑似空白页", "warn")
