@@ -73,15 +73,18 @@ def run(args) -> int:
             except ImageError as e:
                 failures[number] = str(e)
 
+    live = sys.stderr.isatty()       # one updating line on a terminal, a line per page in a log
+
     def progress(done, total, what):
         if not args.json:
-            sys.stderr.write(f"\r已识别 {done}{'/' + str(total) if total else ''} 页")
+            count = f"已识别 {done}{'/' + str(total) if total else ''} 页"
+            sys.stderr.write(f"\r{count}" if live else f"{count}\n")
             sys.stderr.flush()
 
     with tempfile.TemporaryDirectory(prefix="tongban-ocr-") as job_dir:
         results = list(process_pages(pages(), progress=progress, langs=args.lang,
                                      workers=args.workers, job_dir=job_dir))
-    if results and not args.json:
+    if results and not args.json and live:
         sys.stderr.write("\n")
 
     by_file: dict[int, list[dict]] = {}
