@@ -132,16 +132,7 @@ class _KillsItsWorker(str):
 
 def _workers() -> list[int]:
     """PIDs of this process's spawned worker processes."""
-    found = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
-            cmdline = (status.parent / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if fields.get("PPid", "").strip() == str(os.getpid()) and b"spawn_main" in cmdline:
-            found.append(int(status.parent.name))
-    return found
+    return [pid for pid in _children(os.getpid()) if _is_worker(pid)]
 
 
 @pytest.fixture
