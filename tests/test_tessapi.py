@@ -248,3 +248,15 @@ def test_workers_end_when_the_window_is_killed(tmp_path):
             time.sleep(0.1)
     finally:
         window.kill()
+
+
+def test_without_a_usable_library_the_program_reads_the_page(monkeypatch, ocr_dir):
+    # As on a desktop whose Tesseract library has another name or is too old.
+    monkeypatch.setattr(tessapi, "_library", None)
+    monkeypatch.setattr(tessapi, "_engines", {})
+    monkeypatch.setattr(tessapi, "_LIBRARY_NAMES", ("libtesseract-missing.so.9",))
+    monkeypatch.setattr(tessapi.ctypes.util, "find_library", lambda name: None)
+    assert tessapi.library() is None
+    assert tessapi.engine_for("chi_sim+eng") is None
+    card = ocr_dir / "id_card_front.png"
+    assert read_tsv(Image.open(card)) == run_tesseract_tsv(card, "chi_sim+eng")
