@@ -24,6 +24,7 @@ from forms.ocrdata import OcrPage
 
 from . import imageio
 from .cleanup import CleanupContext, clean_page, detect_orientation, turn_saved_page
+from .cleanup.blank import DARK_INK_RATIO
 from .fields import extract_fields, field_warnings
 from .ocr import (DEFAULT_LANGS, build_text, looks_turned, mean_confidence, parse_tsv,
                   read_tsv, reread_suspects)
@@ -144,6 +145,8 @@ def process_page(job: PageJob, settings: OcrSettings, cancel=None) -> OcrPage:
             warnings.append(f"{label}疑似空白页，请核对（页面已保留，未删除）")
             return OcrPage(image_path=str(cleaned.path), width=cleaned.image.width,
                            height=cleaned.image.height, dpi=cleaned.dpi, warnings=warnings, blank=True)
+        if cleaned.ink_ratio >= DARK_INK_RATIO:
+            warnings.append(f"{label}几乎全黑，请检查扫描仪（盖板是否合上、灯管是否正常）后重新扫描此页")
         words = _read(cleaned.image, settings, job.page_no, cancel)
         if settings.orientation == "auto" and looks_turned(words):
             cleaned, words = _upright(cleaned, words, ctx, settings, cancel)

@@ -131,3 +131,36 @@ def test_page_cards_tell_a_photo_from_a_page_that_was_not_read():
     assert status({"text": "", "warnings": ["第 3 页识别超时；页面已保留，但未识别文字，请对照原件核对"]}) == (
         "⚠ 1 条提示", "warn")
     assert status({"text": ""}, blank=True) == ("⚠ 疑似空白页", "warn")
+
+
+def test_f7_scans_the_feeder_into_the_selected_material(gui, clerks, sane_config_dir, monkeypatch):
+    """The clerk's scan button, end to end: SANE's real test device, its feeder of 10 sheets."""
+    from scanner.sources import sane_source
+    # SANE reads its configuration once per process: this must be the first scan in it.
+    assert sane_source._sane_module is None, "another test initialised SANE in this process"
+    monkeypatch.setenv("SANE_CONFIG_DIR", str(sane_config_dir))
+    g = gui
+    case = verified_case(clerks["full"])
+    g.login("wang")
+    prefs = g.app.services.prefs
+    prefs.set("scanner", "test:0")
+    prefs.set("scan_source", "adf")
+    prefs.set("scan_resolution", 100)
+    g.app.services.post("<<ContinueCase>>", case_no=case.case_no)
+    g.pump(0.3)
+    pages = g.app.views["wizard"].steps[3]
+    pages.materials.selection_set("居民户口簿")
+    g.key(g.root, "F7")
+    assert pages.task is not None, "F7 did not start a scan"
+    g.idle()
+    stored = list(Page.select().where(Page.case == case).order_by(Page.seq))
+    assert len(stored) == 10
+    assert {p.material.name for p in stored} == {"居民户口簿"}
+    assert all(p.dpi == 300 and p.ocr is not None for p in stored)
+    assert pages.progress_text.cget("text") == "本次加入 10 页，共 10 页"
+    assert len(pages.order) == 10 and all(k.startswith("p") for k in pages.order)
+    # The test device's default picture is solid black, as an open lid would give.
+    notes = pages.warnings.get(0, "end")
+    assert "第 1 页几乎全黑，请检查扫描仪（盖板是否合上、灯管是否正常）后重新扫描此页" in notes
+    assert pages.cards[f"p{stored[0].id}"]["status"] == "⚠ 1 条提示"
+    g.shot("scanned-from-feeder")

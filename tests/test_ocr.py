@@ -161,6 +161,17 @@ def test_missing_language_is_named():
         check_languages("chi_sim+klingon")
 
 
+def test_an_all_black_scan_is_flagged_and_a_document_is_not(manual, ocr_dir, tmp_path):
+    black = Image.new("L", (2480, 3508), 0)
+    black.info["dpi"] = (300, 300)
+    flagged = process_page(PageJob(3, image=black), OcrSettings(workdir=tmp_path / "a"))
+    assert "第 3 页几乎全黑，请检查扫描仪（盖板是否合上、灯管是否正常）后重新扫描此页" in flagged.warnings
+    assert Path(flagged.image_path).exists()            # kept for the clerk to look at
+    for image in (manual, Image.open(ocr_dir / "id_card_front.png")):
+        page = process_page(PageJob(1, image=image), OcrSettings(workdir=tmp_path / "b"))
+        assert not any("全黑" in w for w in page.warnings)
+
+
 def test_unreadable_file_comes_back_as_a_page_error(tmp_path):
     broken = tmp_path / "损坏.jpg"
     broken.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")

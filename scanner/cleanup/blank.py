@@ -13,6 +13,9 @@ _INK_LEVEL = 140         # darker than this counts as ink (fixed: Otsu splits pa
 # A printed Chinese character (5 mm square, ~20 % ink) is about 0.01 % of an A4 page;
 # below half of that the page holds no text, only dust, bleed-through or a stray mark.
 BLANK_INK_RATIO = 0.00005
+# Above this the "page" is the scanner's own black: an open lid, a failed lamp, a sheet
+# fed crooked past the sensor. Even a dense form or a dark photo leaves more paper.
+DARK_INK_RATIO = 0.90
 
 
 def ink_ratio(image: Image.Image, dpi: int, ctx: CleanupContext) -> float:
