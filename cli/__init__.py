@@ -71,7 +71,16 @@ def open_for_gui() -> int:
     except ClerkError as e:
         sys.stderr.write(str(e) + "\n")
         return 1
+    _purge_stale_work()
     return 0
+
+
+def _purge_stale_work() -> None:
+    """Scans a killed process left in the data folder's work area go at the next start."""
+    from forms import config
+    removed = config.purge_stale_work()
+    if removed:
+        log.info("removed %d work folder(s) left by processes that ended abnormally", removed)
 
 
 def main(argv: list[str]) -> int:
@@ -86,6 +95,7 @@ def main(argv: list[str]) -> int:
         if getattr(args, "needs_db", False):
             from forms import db
             db.open_default()
+            _purge_stale_work()
         return int(args.func(args) or 0)
     except ClerkError as e:
         if getattr(args, "json", False):

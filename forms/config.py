@@ -44,6 +44,40 @@ def sub_dir(name: str) -> Path:
     return path
 
 
+def new_work_dir(prefix: str) -> Path:
+    """A fresh private folder for one job's intermediate files (scans waiting for OCR...).
+
+    Under the data folder, not the system's temp: scans of ID cards stay behind the
+    data folder's 0700, and what a killed process leaves is found again and removed by
+    ``purge_stale_work`` at the next start. The name carries the owner's PID.
+    """
+    import tempfile
+    return Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-{prefix}-", dir=sub_dir("work")))
+
+
+def purge_stale_work() -> int:
+    """Remove job folders whose process is gone (killed, crashed); returns how many."""
+    import shutil
+    removed = 0
+    for folder in sub_dir("work").iterdir():
+        pid = folder.name.split("-", 1)[0]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True          # someone else's process: not ours to judge
+    return True
+
+
 def log_path() -> Path:
     return sub_dir("logs") / "clerk.log"
 

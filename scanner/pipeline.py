@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import atexit
 import logging
-import tempfile
 import threading
 from collections import deque
 from concurrent.futures import CancelledError, Future, TimeoutError as FutureTimeout
@@ -17,6 +16,7 @@ from typing import Callable, Iterable, Iterator, Optional
 
 from PIL import Image
 
+from forms import config
 from forms.errors import OcrError
 from forms.ocrdata import OcrPage
 
@@ -61,8 +61,8 @@ def _close_shared() -> None:
 
 
 def new_job_dir() -> Path:
-    """A fresh temp folder for one job's page images; the caller removes it when done."""
-    return Path(tempfile.mkdtemp(prefix="tongban-ocr-"))
+    """A fresh private folder for one job's page images (in the data folder); the caller removes it."""
+    return config.new_work_dir("ocr")
 
 
 def _job(item, number: int) -> PageJob:

@@ -95,3 +95,20 @@ def test_every_command_has_help():
     for cmd in ("check-id", "deadline", "catalog", "cases", "case"):
         assert cmd in top
         assert run(cmd, "--help").returncode == 0
+
+
+def test_job_folders_live_in_the_data_folder_and_go_once_their_process_is_gone(private_data_dir):
+    from forms import config
+    from scanner.pipeline import new_job_dir
+
+    mine = new_job_dir()
+    assert mine.parent == config.data_dir() / "work"
+    assert oct(mine.stat().st_mode & 0o777) == "0o700"
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    left = config.data_dir() / "work" / f"{ended.pid}-ocr-x1y2"
+    left.mkdir()
+    (left / "incoming-0001.tif").write_bytes(b"a scan of an ID card")
+    run("cases", "list")                         # any start-up that opens the database
+    assert not left.exists()
+    assert mine.exists()                         # a living process's folder is left alone
