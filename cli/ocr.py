@@ -7,9 +7,9 @@ on; the exit status is 1 if any file or page failed.
 from __future__ import annotations
 
 import sys
-import tempfile
 
 from cli import emit
+from forms import config
 from forms.errors import ImageError
 from scanner import imageio
 from scanner.fields import KIND_LABELS
@@ -81,7 +81,7 @@ def run(args) -> int:
             sys.stderr.write(f"\r{count}" if live else f"{count}\n")
             sys.stderr.flush()
 
-    with tempfile.TemporaryDirectory(prefix="tongban-ocr-") as job_dir:
+    with config.work_folder("ocr") as job_dir:
         results = list(process_pages(pages(), progress=progress, langs=args.lang,
                                      workers=args.workers, job_dir=job_dir))
     if results and not args.json and live:

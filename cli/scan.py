@@ -123,10 +123,10 @@ def _save_clean(page, out: Path) -> dict:
     colour, put through the same crop, turn and deskew.
     """
     import shutil
-    import tempfile
+    from forms import config
     from scanner.cleanup import CleanupContext, clean_page, same_geometry
     colour = page.image.mode not in ("1", "L")
-    work = Path(tempfile.mkdtemp(prefix="tongban-scan-")) if colour else out
+    work = config.new_work_dir("scan") if colour else out
     try:
         ctx = CleanupContext(workdir=work, page_no=page.index, target_dpi=page.dpi, source_dpi=page.dpi,
                              jpeg_for_photos=False)     # the scan command's contract: PNG pages

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +36,7 @@ from reportlab.lib.pagesizes import A4
 from exports import fonts, manifest, signing, stamps, textlayer
 from exports.pageimages import EncodedPage, encode_page
 from exports.stamps import VerifiedMark
+from forms import config
 from forms.errors import Cancelled, ExportError
 from forms.ocrdata import OcrPage
 
@@ -208,7 +208,7 @@ def build_package(info: PackageInfo, transmittal_pdf, materials: list[PackageMat
     manifest_path = out_dir / f"{stem}.manifest.json"
     encoded = _encode_all(materials, report, cancel)
     all_pages = [p for m in materials for p in m.pages]
-    with tempfile.TemporaryDirectory(prefix="tongban-package-") as work, \
+    with config.work_folder("package") as work, \
             contextlib.ExitStack() as outputs:
         # Entered zip first so that it is moved into place last.
         zip_tmp = outputs.enter_context(manifest.atomic_target(zip_path))

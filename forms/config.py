@@ -6,10 +6,12 @@ takes any peewee database URL (``postgresql://user:pw@host/db`` for a hall).
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import os
 from pathlib import Path
+from typing import Iterator
 
 import platformdirs
 
@@ -53,6 +55,17 @@ def new_work_dir(prefix: str) -> Path:
     """
     import tempfile
     return Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-{prefix}-", dir=sub_dir("work")))
+
+
+@contextlib.contextmanager
+def work_folder(prefix: str) -> Iterator[Path]:
+    """``with work_folder("package") as folder:`` a new_work_dir removed at the end, whatever happens."""
+    import shutil
+    folder = new_work_dir(prefix)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def purge_stale_work() -> int:

@@ -45,6 +45,7 @@ class OcrSettings:
     target_dpi: int = 300
     timeout: float = 120.0
     reread: bool = True           # second look at Chinese misread as Latin (see scanner.ocr)
+    create_workdir: bool = True   # False when the job's owner (process_pages) made workdir
 
 
 @dataclass
@@ -136,7 +137,7 @@ def process_page(job: PageJob, settings: OcrSettings, cancel=None) -> OcrPage:
                          name=f"page-{job.seq or job.page_no:04d}", target_dpi=settings.target_dpi,
                          source_dpi=job.dpi, storage=settings.storage, crop=settings.crop,
                          deskew=settings.deskew, orientation=settings.orientation,
-                         timeout=settings.timeout)
+                         timeout=settings.timeout, create_workdir=settings.create_workdir)
     cleaned = None
     try:
         image = job.load()

@@ -139,7 +139,8 @@ def process_pages(page_iterator: Iterable, progress: Progress | None = None, can
     check_languages(langs)
     settings = OcrSettings(workdir=Path(job_dir) if job_dir else new_job_dir(), langs=langs,
                            storage=storage, orientation=orientation, timeout=timeout, reread=reread,
-                           crop=crop, deskew=deskew)
+                           crop=crop, deskew=deskew, create_workdir=False)
+    settings.workdir.mkdir(parents=True, exist_ok=True)
     own_pool = pool is None
     if own_pool:
         pool = OcrPool(workers)

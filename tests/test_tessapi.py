@@ -260,3 +260,14 @@ def test_without_a_usable_library_the_program_reads_the_page(monkeypatch, ocr_di
     assert tessapi.engine_for("chi_sim+eng") is None
     card = ocr_dir / "id_card_front.png"
     assert read_tsv(Image.open(card)) == run_tesseract_tsv(card, "chi_sim+eng")
+
+
+def test_a_page_finished_after_its_job_ended_leaves_no_scan_behind(ocr_dir, tmp_path):
+    # The owner removed the job folder (cancelled, done); a worker still holding a page
+    # must not bring the folder back with a scan in it.
+    removed = tmp_path / "job"
+    with OcrPool(1) as pool:
+        job = PageJob(1, seq=1, path=str(ocr_dir / "id_card_front.png"))
+        result = pool.submit(job, OcrSettings(workdir=removed, create_workdir=False)).result()
+    assert result == "cancelled"
+    assert not removed.exists()

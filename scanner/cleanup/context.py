@@ -29,6 +29,7 @@ class CleanupContext:
     orientation: str = "auto"
     osd_min_confidence: float = 2.0
     timeout: float = 120.0         # seconds per Tesseract call
+    create_workdir: bool = True    # False in pool workers: the job's owner creates and removes it
 
     def __post_init__(self):
         self.workdir = Path(self.workdir)

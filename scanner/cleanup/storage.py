@@ -8,6 +8,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
+from forms.errors import Cancelled
+
 from .context import CleanupContext
 
 # Scans rarely claim less than this; smaller values are usually a bogus 72-dpi default.
@@ -88,9 +90,22 @@ def is_photo_like(image: Image.Image) -> bool:
     return float((sample >= 245).mean()) < 0.30
 
 
+def job_folder(ctx: CleanupContext) -> Path:
+    """The job folder, created if the context allows; Cancelled if its job already ended.
+
+    A worker finishing a page after its job was cancelled must not bring back the
+    folder (with a scan in it) that the job's owner has just removed.
+    """
+    if ctx.create_workdir:
+        ctx.workdir.mkdir(parents=True, exist_ok=True)
+    elif not ctx.workdir.is_dir():
+        raise Cancelled()
+    return ctx.workdir
+
+
 def save_page(image: Image.Image, dpi: int, ctx: CleanupContext, suffix: str = "") -> Path:
     """Write the page in the job folder (PNG, or JPEG for photo-like grey pages); return its path."""
-    ctx.workdir.mkdir(parents=True, exist_ok=True)
+    job_folder(ctx)
     if ctx.jpeg_for_photos and is_photo_like(image):
         path = ctx.workdir / f"{ctx.name}{suffix}.jpg"
         image.save(path, "JPEG", quality=92, dpi=(dpi, dpi))
@@ -115,7 +130,7 @@ def reuse_source(source_file, ctx: CleanupContext) -> Path | None:
                 return None           # the loader turned it: the file's pixels are not the page's
     except (OSError, ValueError):
         return None
-    ctx.workdir.mkdir(parents=True, exist_ok=True)
+    job_folder(ctx)
     path = ctx.workdir / f"{ctx.name}.png"
     shutil.copyfile(source_file, path)
     return path
