@@ -163,7 +163,7 @@ def main() -> int:
     worst = max(wall["warm"] / wall["plain"], per_page)
     print(f"goal, cleanup + OCR at most 1.05 x plain tesseract: {'met' if worst <= 1.05 else 'NOT met'}"
           f" (warm wall {wall['warm'] / wall['plain']:.3f}, per-page cpu {per_page:.3f});"
-          " a cold run also starts its workers once (Python and models, about 0.5 s CPU each)")
+          " a cold run also starts its workers once (Python, modules, models: about 0.7 s CPU each)")
     return 0
 
 
