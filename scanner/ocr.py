@@ -14,7 +14,6 @@ import csv
 import io
 import os
 import subprocess
-import tempfile
 import time
 import unicodedata
 from pathlib import Path
@@ -22,6 +21,7 @@ from pathlib import Path
 import pytesseract
 from PIL import Image
 
+from forms import config
 from forms.errors import Cancelled, OcrError
 from forms.ocrdata import OcrWord
 
@@ -105,8 +105,8 @@ def read_tsv(image: "Image.Image | Path | str", langs: str = DEFAULT_LANGS, dpi:
     if isinstance(image, (str, Path)):
         return run_tesseract_tsv(image, langs, dpi, psm=psm, timeout=timeout, cancel=cancel,
                                  page_no=page_no)
-    with tempfile.TemporaryDirectory(prefix="tongban-tess-") as folder:
-        path = Path(folder) / "page.png"
+    with config.work_folder("tess") as folder:
+        path = folder / "page.png"
         image.save(path, compress_level=1)
         return run_tesseract_tsv(path, langs, dpi, psm=psm, timeout=timeout, cancel=cancel,
                                  page_no=page_no)
