@@ -21,15 +21,15 @@ SCREEN = "1366x768x24"
 SHOTS_COPY = Path("/tmp/gui_shots")
 
 
-@pytest.fixture(scope="session")
-def xvfb():
-    """A running Xvfb; yields its DISPLAY string (":N")."""
+def start_xvfb(screen: str = SCREEN, dpi: int | None = None) -> tuple[subprocess.Popen, str]:
+    """A new Xvfb on a free display (it picks one: -displayfd); (process, ":N")."""
     if shutil.which("Xvfb") is None:
         pytest.skip("Xvfb is not installed (apt package xvfb)")
     read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", SCREEN, "-nolisten", "tcp",
-                             "-noreset"], pass_fds=(write_fd,), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    extra = ["-dpi", str(dpi)] if dpi else []
+    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", screen, *extra,
+                             "-nolisten", "tcp", "-noreset"], pass_fds=(write_fd,),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     os.close(write_fd)
     number = b""
     deadline = time.monotonic() + 15
@@ -42,15 +42,25 @@ def xvfb():
     if not number.strip():
         proc.kill()
         pytest.fail("Xvfb did not report a display number")
-    display = f":{number.decode().strip()}"
-    old = os.environ.get("DISPLAY")
-    os.environ["DISPLAY"] = display
-    yield display
+    return proc, f":{number.decode().strip()}"
+
+
+def stop_xvfb(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture(scope="session")
+def xvfb():
+    """A running Xvfb; yields its DISPLAY string (":N")."""
+    proc, display = start_xvfb()
+    old = os.environ.get("DISPLAY")
+    os.environ["DISPLAY"] = display
+    yield display
+    stop_xvfb(proc)
     if old is None:
         os.environ.pop("DISPLAY", None)
     else:

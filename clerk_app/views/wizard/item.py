@@ -71,10 +71,11 @@ class ItemStep(Step):
         box.pack_propagate(False)
         self.types_frame = ttk.Frame(box)
         self.types_frame.pack(fill="x")
-        self.detail = tk.Text(box, height=14, width=44, wrap="word", relief="flat", takefocus=False,
+        # Chinese has no spaces to break at: "word" wrapping left "2." alone on its line.
+        self.detail = tk.Text(box, height=14, width=44, wrap="char", relief="flat", takefocus=False,
                               background=self.winfo_toplevel().cget("background"))
         self.detail.pack(fill="both", expand=True, pady=(8, 0))
-        self.detail.tag_configure("hang", lmargin2=28)      # wrapped material lines stay indented
+        self.detail.tag_configure("hang", lmargin2=int(28 * ui_scale(self)))   # wrapped material lines stay indented
 
     # --- data ------------------------------------------------------------------------------
 
