@@ -1,9 +1,11 @@
 """One page through cleanup and OCR, and the worker processes that do it in parallel.
 
 ``process_page`` is the whole job for one page and runs in any process. ``OcrPool``
-runs it in one spawned worker per core; each worker sets ``OMP_THREAD_LIMIT=1`` so
-its Tesseract uses one thread, and shares a cancel flag with the parent so a
-cancelled page's Tesseract is killed at once instead of running to its end.
+runs it in one spawned worker per core; each worker keeps its Tesseract engine loaded
+(scanner.tessapi) with ``OMP_THREAD_LIMIT=1``, and shares cancel flags with the parent
+(the pool's, and one per job) so a cancelled page stops at Tesseract's next word
+instead of running to its end. In-memory pages travel to workers as spool files
+(``spooled``); a worker exits when its parent does.
 """
 from __future__ import annotations
 
