@@ -1,13 +1,17 @@
-"""What the window remembers between days, stored as Setting rows (key ``gui.*``).
+"""What this PC's window remembers between days, in the local file (``forms.localstate``, keys ``gui.*``).
 
-Window geometry, last partner, scanner, camera, printers, label size, OCR
-languages. Tiny reads and writes: fine on the Tk thread.
+Window geometry, last partner, last account, scanner, camera, printers, label size,
+OCR languages, theme. They belong to the PC, not to the hall's shared database:
+each window has its own screen and printers. Older versions kept them as Setting
+rows; those are copied into the local file once, on the first use after an upgrade,
+and left in the database for PCs not yet upgraded. Tiny reads and writes of a local
+file: fine on the Tk thread.
 """
 from __future__ import annotations
 
 import logging
 
-from forms.models import Setting
+from forms import localstate
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +28,7 @@ DEFAULTS = {
     "ocr_langs": "chi_sim+eng",
     "theme": "bootstrap-light",
 }
+IMPORTED = "prefs_imported_from_database"   # localstate key: the Setting rows were copied once
 
 
 class Prefs:
@@ -31,22 +36,44 @@ class Prefs:
 
     PREFIX = "gui."
 
+    def __init__(self):
+        self._imported = False
+
     def get(self, key: str, default=None):
         """The stored value, else ``default``, else the built-in default."""
+        self._import_once()
         try:
-            row = Setting.get_or_none(Setting.key == self.PREFIX + key)
-        except Exception:   # a broken settings row must not keep the window from opening
-            log.exception("cannot read setting %s", key)
-            row = None
-        if row is not None and row.value not in (None, ""):
-            return row.value
+            value = localstate.get(self.PREFIX + key)
+        except Exception:   # an unusable data folder must not keep the window from opening
+            log.exception("cannot read preference %s", key)
+            value = None
+        if value not in (None, ""):
+            return value
         return default if default is not None else DEFAULTS.get(key)
 
     def set(self, key: str, value) -> None:
         """Store ``value`` (JSON-serialisable)."""
-        Setting.insert(key=self.PREFIX + key, value=value).on_conflict(
-            conflict_target=[Setting.key], update={Setting.value: value}).execute()
+        self._import_once()
+        localstate.set(self.PREFIX + key, value)
 
     def all(self) -> dict:
         """Every preference with defaults filled in."""
         return {k: self.get(k) for k in DEFAULTS}
+
+    def _import_once(self) -> None:
+        """Copy an older version's Setting rows ``gui.*`` into the local file, once per PC."""
+        if self._imported:
+            return
+        try:
+            if not localstate.get(IMPORTED):
+                from forms.models import Setting
+                rows = {r.key: r.value for r in Setting.select().where(Setting.key.startswith(self.PREFIX))
+                        if r.key.startswith(self.PREFIX)}    # LIKE ignores case on some databases
+                # keep_existing: a value set on this PC since the upgrade is newer than the row.
+                localstate.update({**rows, IMPORTED: True}, keep_existing=True)
+                if rows:
+                    log.info("copied %d window preferences from the database into this PC's local file",
+                             len(rows))
+        except Exception:   # no database yet, or a broken row: defaults now, try again next start
+            log.exception("cannot copy the old window preferences from the database")
+        self._imported = True
