@@ -483,6 +483,7 @@ def test_domestic_tracking_numbers_by_format(number, service, warnings):
 @pytest.mark.parametrize("number,error", [
     ("EA12345678CN", "国际格式邮件号应为 2 个字母 + 9 位数字 + 2 个字母（如 EA123456785CN）"),
     ("101234567890", "国内邮件号应为13位数字，当前为12位"),
+    ("EA123456785XX", "邮件号末尾的国家代码 XX 不是有效的国家/地区代码"),   # rule 8: ISO 3166-1 only
 ])
 def test_bad_tracking_numbers(number, error):
     assert check_tracking(number).error == error

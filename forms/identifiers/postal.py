@@ -5,6 +5,7 @@ import re
 
 from forms.errors import InvalidIdentifier
 from forms.identifiers.base import IdCheck, cleaned_or_failure, clean, fail, never_raises, ok
+from forms.identifiers.countries import ISO_3166_ALPHA2
 
 _S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
 _S10 = re.compile(r"^([A-Z]{2})([0-9]{8})([0-9])([A-Z]{2})$")
@@ -48,7 +49,7 @@ def s10_check_digit(eight_digits: str) -> str:
 
 @never_raises("tracking")
 def check_tracking(value) -> IdCheck:
-    """Check a mail tracking number: S10 (EA123456785CN) with its check digit, or 13-digit domestic."""
+    """Check a tracking number: S10 (EA123456785CN; ISO country code, check digit) or 13-digit domestic."""
     kind = "tracking"
     n, failure = cleaned_or_failure(kind, value)
     if failure:
@@ -56,6 +57,9 @@ def check_tracking(value) -> IdCheck:
     m = _S10.match(n)
     if m:
         service_code, serial, check, country = m.groups()
+        # Before the check digit: a made-up ending (XX, ZZ) says the number is not real at all.
+        if country not in ISO_3166_ALPHA2:
+            return fail(kind, value, f"邮件号末尾的国家代码 {country} 不是有效的国家/地区代码", normalized=n)
         expected = s10_check_digit(serial)
         if check != expected:
             return fail(kind, value, f"邮件号校验位应为 {expected}", normalized=n)
