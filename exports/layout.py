@@ -6,8 +6,6 @@ and every font is embedded. Sizes are points; A4 margins are 20 mm.
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from reportlab.platypus import paragraph as _paragraph
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from exports import fonts
+from forms import files
 from forms.errors import ClerkError, ExportError
 
 # reportlab's CJK wrapping keeps only some closing punctuation off the start of a
@@ -231,28 +230,16 @@ class _NumberedCanvas(Canvas):
 
 @contextlib.contextmanager
 def atomic_output(out_path, what: str = "文书"):
-    """Yield a temp path beside ``out_path``; move it into place only if the block succeeds."""
+    """forms.files.atomic_path for a document: yields the temp path as a str (for reportlab);
+    anything the drawing code raises that is not a ClerkError becomes an ExportError naming it."""
     out = Path(out_path)
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-        os.close(fd)
-    except OSError as e:
-        raise ExportError(f"无法写入 {out}（{e.strerror or e}）") from e
-    try:
-        yield tmp
-        os.replace(tmp, out)
+        with files.atomic_path(out, what=what) as tmp:
+            yield str(tmp)
     except ClerkError:
-        _unlink(tmp)
         raise
     except Exception as e:
-        _unlink(tmp)
         raise ExportError(f"{what} {out.name} 生成失败（{type(e).__name__}: {e}）") from e
-
-
-def _unlink(path):
-    with contextlib.suppress(OSError):
-        os.unlink(path)
 
 
 def build_document(out_path, story, title: str, footer: str = "", subject: str = "") -> Path:

@@ -1,4 +1,4 @@
-"""Case package manifest, the signed transfer zip, its verification and atomic writes.
+"""Case package manifest, the signed transfer zip and its verification.
 
 Zip layout (names are ASCII; Chinese names live in the manifest)::
 
@@ -24,17 +24,15 @@ manifest.json::
 the key in the zip, or a trusted key when given) and returns a report whose
 problems are Chinese sentences naming the file at fault.
 
-Everything is written to a temporary file in the target folder and moved into
-place with os.replace, so a crash never leaves a half-written file. Any thread.
+Writing the zip into place is the caller's (exports.package, through
+forms.files.atomic_path). Any thread.
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
-import secrets
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -52,35 +50,6 @@ _CHUNK = 1 << 20
 
 class PackageVerificationFailed(ExportError):
     message = "材料包校验未通过：{}"
-
-
-@contextlib.contextmanager
-def atomic_target(path):
-    """Yield a temp path beside ``path``; on success fsync it and os.replace it onto ``path``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.part")
-    # os.open with 0o666 lets the umask decide, as for any ordinary file (mkstemp gives 0600).
-    os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
-    try:
-        yield Path(tmp)
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        try:
-            os.replace(tmp, path)
-        except PermissionError as e:
-            # Windows refuses to replace a file another program holds open.
-            raise ExportError(f"文件 {path.name} 正被其他程序占用或无权写入，请关闭后重试") from e
-        tmp = None
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def write_atomic(path, data: bytes) -> None:
-    """Write bytes to ``path`` atomically (temp file + fsync + os.replace)."""
-    with atomic_target(path) as tmp:
-        Path(tmp).write_bytes(data)
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -129,7 +98,7 @@ def file_entry(arcname: str, source) -> dict:
 
 def write_package_zip(zip_path, members: list[tuple[str, object]], manifest_data: bytes,
                       signature: bytes) -> None:
-    """Write members (arcname, path|bytes), manifest.json and manifest.sig; wrap in atomic_target."""
+    """Write members (arcname, path|bytes), manifest.json and manifest.sig to ``zip_path``."""
     with zipfile.ZipFile(zip_path, "w", allowZip64=True) as zf:
         for arcname, source in members:
             # Images and PDFs are already compressed; deflating them wastes time.

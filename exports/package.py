@@ -18,9 +18,10 @@ an invisible OCR text layer (exports.textlayer) and, on a verified copy, the
 原件核验 mark (exports.stamps). Bookmarks: "流转单", then "1. 居民身份证（3 页）" ...
 
 Outputs in ``out_dir``: ``<case_no>.pdf``, ``<case_no>.manifest.json`` and
-``<case_no>.zip`` (layout in exports.manifest). Each is written to a temp file
-and moved into place with os.replace, the zip last, so a zip present means a
-whole package. Intermediate files go to a per-job temp folder that is removed.
+``<case_no>.zip`` (layout in exports.manifest). Each is written by
+forms.files.atomic_path (temp file, fsync, rename; 0600), the zip last, so a
+zip present means a whole package. Intermediate files go to a per-job temp
+folder that is removed.
 Run on a worker thread: it takes seconds per page.
 """
 from __future__ import annotations
@@ -36,7 +37,7 @@ from reportlab.lib.pagesizes import A4
 from exports import fonts, manifest, signing, stamps, textlayer
 from exports.pageimages import EncodedPage, encode_page
 from exports.stamps import VerifiedMark
-from forms import config
+from forms import config, files
 from forms.errors import Cancelled, ExportError
 from forms.ocrdata import OcrPage
 
@@ -211,9 +212,9 @@ def build_package(info: PackageInfo, transmittal_pdf, materials: list[PackageMat
     with config.work_folder("package") as work, \
             contextlib.ExitStack() as outputs:
         # Entered zip first so that it is moved into place last.
-        zip_tmp = outputs.enter_context(manifest.atomic_target(zip_path))
-        pdf_tmp = outputs.enter_context(manifest.atomic_target(pdf_path))
-        manifest_tmp = outputs.enter_context(manifest.atomic_target(manifest_path))
+        zip_tmp = outputs.enter_context(files.atomic_path(zip_path, what="材料包"))
+        pdf_tmp = outputs.enter_context(files.atomic_path(pdf_path, what="材料包 PDF"))
+        manifest_tmp = outputs.enter_context(files.atomic_path(manifest_path, what="材料包清单"))
         _check_cancel(cancel)
         report("生成文字层与原件核验章")
         overlay = Path(work) / "overlay.pdf"
@@ -236,12 +237,12 @@ def build_package(info: PackageInfo, transmittal_pdf, materials: list[PackageMat
 def _manifest_and_members(info, materials, encoded, pdf_pages, stem, pdf_tmp, key, zip_tmp):
     page_files, mat_entries, k = [], [], 0
     for mi, m in enumerate(materials, 1):
-        files = []
+        arcnames = []
         for pi in range(1, len(m.pages) + 1):
-            files.append(f"pages/m{mi:02d}-p{pi:03d}{encoded[k].file_ext}")
+            arcnames.append(f"pages/m{mi:02d}-p{pi:03d}{encoded[k].file_ext}")
             k += 1
-        page_files += files
-        mat_entries.append({"name": m.name, "pages": len(m.pages), "files": files})
+        page_files += arcnames
+        mat_entries.append({"name": m.name, "pages": len(m.pages), "files": arcnames})
     pem = signing.public_key_pem(key)
     members = [(f"{stem}.pdf", pdf_tmp)]
     members += [(arc, enc.file_bytes) for arc, enc in zip(page_files, encoded)]

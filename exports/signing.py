@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -25,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
+from forms import files
 from forms.errors import ExportError
 
 KEY_FILE_NAME = "window_ed25519.pem"
@@ -39,41 +38,21 @@ class SignatureInvalid(ExportError):
 
 
 def load_or_create_window_key(key_dir) -> Ed25519PrivateKey:
-    """Load the window's Ed25519 key from key_dir, creating it (mode 0600, atomically) if absent."""
+    """Load the window's Ed25519 key from key_dir, creating it (0600, folder 0700, atomically) if absent."""
     key_dir = Path(key_dir)
     path = key_dir / KEY_FILE_NAME
     if path.exists():
         return _load_private_key(path)
-    key_dir.mkdir(parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    fd, tmp = tempfile.mkstemp(prefix=".key-", dir=key_dir)
-    try:
-        os.chmod(tmp, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(pem)
-            f.flush()
-            os.fsync(f.fileno())
-        # link() fails if another process created the key first; then theirs wins,
-        # so two windows started at once never end up signing with different keys.
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            return _load_private_key(path)
-        except (AttributeError, NotImplementedError, OSError):
-            # No hard links (FAT, some network shares): replace is atomic too,
-            # only the rare simultaneous first start is then last-writer-wins.
-            if path.exists():
-                return _load_private_key(path)
-            os.replace(tmp, path)
-            tmp = None
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
+    # First writer wins (forms.files.write_new): two windows started at once
+    # never end up signing with different keys.
+    if not files.write_new(path, pem, what="窗口签名密钥"):
+        return _load_private_key(path)
     return key
 
 

@@ -44,7 +44,6 @@ import io
 import json
 import json.decoder
 import json.scanner
-import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -54,6 +53,7 @@ from typing import Iterable
 
 import chinese_calendar
 
+from forms import files
 from forms.errors import InvalidInput
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -393,12 +393,7 @@ def dump_overrides_file(overrides: Iterable[DayOverride], path, source: str = ""
         text, encoding = out.getvalue(), "utf-8-sig"    # BOM so Excel shows the Chinese
     else:
         raise InvalidInput(f"只能保存为 .json 或 .csv 文件：{path.name}")
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        tmp.write_text(text, encoding=encoding, newline="")
-        os.replace(tmp, path)
-    except OSError as e:
-        raise InvalidInput(f"无法写入 {path}（{e.strerror or e}）") from e
+    files.write_text(path, text, encoding=encoding, what="节假日文件")
 
 
 @lru_cache(maxsize=4)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
+from forms import files
 from forms.errors import Cancelled, ClerkError
 from forms.ocrdata import OcrPage
 
@@ -87,7 +88,7 @@ def spooled(job: PageJob, workdir: Path) -> PageJob:
     """
     if job.image is None:
         return job
-    workdir.mkdir(parents=True, exist_ok=True)
+    files.private_dir(workdir)
     path = workdir / f"incoming-{job.seq or job.page_no:04d}.tif"
     image = job.image
     if image.getexif().get(0x0112, 1) != 1:

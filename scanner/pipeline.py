@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Iterator, Optional
 
 from PIL import Image
 
-from forms import config
+from forms import config, files
 from forms.errors import OcrError
 from forms.ocrdata import OcrPage
 
@@ -140,7 +140,7 @@ def process_pages(page_iterator: Iterable, progress: Progress | None = None, can
     settings = OcrSettings(workdir=Path(job_dir) if job_dir else new_job_dir(), langs=langs,
                            storage=storage, orientation=orientation, timeout=timeout, reread=reread,
                            crop=crop, deskew=deskew, create_workdir=False)
-    settings.workdir.mkdir(parents=True, exist_ok=True)
+    files.private_dir(settings.workdir)
     own_pool = pool is None
     if own_pool:
         pool = OcrPool(workers)

@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
+from forms import files
 from forms.errors import Cancelled
 
 from .context import CleanupContext
@@ -97,7 +98,7 @@ def job_folder(ctx: CleanupContext) -> Path:
     folder (with a scan in it) that the job's owner has just removed.
     """
     if ctx.create_workdir:
-        ctx.workdir.mkdir(parents=True, exist_ok=True)
+        files.private_dir(ctx.workdir)
     elif not ctx.workdir.is_dir():
         raise Cancelled()
     return ctx.workdir

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Callable, Iterator
 
+from forms import files
 from forms.errors import ImageError, ScanError
 from scanner import imageio
 from scanner.sources.base import AcquiredPage, CancelFlag, Progress, cancelled, report
@@ -157,7 +158,7 @@ class WatchFolder:
     def _load_state(self) -> dict[str, dict]:
         try:
             data = json.loads(self.state_path.read_text(encoding="utf-8"))
-            files = dict(data["files"])
+            entries = dict(data["files"])
         except FileNotFoundError:
             return {}
         except (OSError, ValueError, KeyError, TypeError) as e:
@@ -168,15 +169,13 @@ class WatchFolder:
                 pass
             return {}
         cutoff = (dt.datetime.now() - dt.timedelta(days=FORGET_AFTER_DAYS)).isoformat()
-        return {k: v for k, v in files.items()
+        return {k: v for k, v in entries.items()
                 if os.path.exists(k) or str(v.get("taken_at", "")) > cutoff}
 
     def _save_state(self) -> None:
-        self.state_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.state_path.with_name(self.state_path.name + ".tmp")
         payload = {"version": 1, "folder": str(self.folder.absolute()), "files": self._taken}
-        tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(tmp, self.state_path)
+        files.write_text(self.state_path, json.dumps(payload, ensure_ascii=False, indent=1),
+                         what="监视文件夹记录")
 
 
 def _sha256(path: Path) -> str:
