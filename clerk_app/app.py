@@ -35,7 +35,7 @@ VIEW_KEYS = ("<Control-s>", "<Control-p>", "<Control-r>", "<Control-t>", "<Contr
 # Imported while the clerk signs in: importing holds the GIL for long stretches, and doing
 # it in the first scan's worker would stall the window for a tenth of a second.
 PRELOAD = ("scanner.attach", "scanner.pipeline", "scanner.ocr_pool", "scanner.sources", "concurrent.futures.process",
-           "multiprocessing.popen_spawn_posix", "exports.casefiles", "exports.package", "exports.notices",
+           "multiprocessing.popen_spawn_posix", "desk.documents", "desk.pages", "exports.package", "exports.notices",
            "exports.transmittal", "exports.waybill", "pypdfium2", "PIL.ImageTk", "pypinyin")
 
 

@@ -1,4 +1,4 @@
-"""Worker side of the pages step: acquire → clean/OCR/store (scanner.attach) → thumbnail cards.
+"""Worker side of the pages step: acquire → clean/OCR/store (desk.pages) → thumbnail cards.
 
 Runs on a worker thread; hands the Tk thread plain dicts with a small PIL
 thumbnail (``card``) through ``ctx.emit``. A card appears as soon as the page
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PIL import Image, ImageOps
 
-from forms.casework import absolute
+from forms.storage import absolute
 from forms.models import Case, Page
 
 THUMB = (120, 160)
@@ -63,8 +63,8 @@ def existing_cards(case_id: int, ctx) -> int:
 
 
 def acquire(case: Case, clerk, material: str, source, langs: str, ctx):
-    """Pages from ``source`` into ``material`` of ``case``; returns (pages, errors) like attach_pages."""
-    from scanner.attach import attach_pages
+    """Pages from ``source`` into ``material`` of ``case``; returns (pages, errors) like desk.pages.attach."""
+    from desk import pages as deskpages
     waiting: list[str] = []          # placeholder keys, oldest first
     known = {p.id for p in Page.select(Page.id).where(Page.case == case)}
 
@@ -88,8 +88,8 @@ def acquire(case: Case, clerk, material: str, source, langs: str, ctx):
         flush()
         ctx.progress(done, total, f"{what}（{done}/{total or '?'}）")
 
-    pages, errors = attach_pages(case, clerk, material, arriving(), progress=progress, cancel=ctx.cancel,
-                                 langs=langs)
+    pages, errors = deskpages.attach(clerk, case.case_no, material, arriving(), progress=progress,
+                                     cancel=ctx.cancel, langs=langs)
     flush()
     if waiting:
         ctx.emit({"remove": True, "replaces": list(waiting)})

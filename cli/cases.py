@@ -30,8 +30,9 @@ def run_list(args) -> int:
 
 
 def run_show(args) -> int:
-    from forms import cases, queries
-    d = queries.case_detail(cases.case_by_no(args.case_no))
+    from desk.reception import case_by_no
+    from forms import queries
+    d = queries.case_detail(case_by_no(args.case_no))
     lines = [f"办件号：{d['case_no']}（{d['status_label']}）", f"事项：{d['item']}（{d['case_type']}）",
              f"申请人：{d['applicant']['name']}  {d['applicant']['id_number']}", f"属地：{d['home']}",
              f"承诺办结：{d['due_date'] or '未受理'}", "材料："]

@@ -13,9 +13,10 @@ def add_parser(sub):
 
 
 def run(args) -> int:
+    from desk import admin
     from forms import catalog
     if args.catalog_command == "import":
-        result = catalog.import_catalog(catalog.read_file(args.file))
+        result = admin.import_catalog_file(None, args.file)
         emit(args, {"imported": True, **result.__dict__}, f"导入完成：{result.summary()}")
         return 0
     data = catalog.export_catalog()

@@ -12,7 +12,7 @@ def add_parser(sub):
 
 
 def run(args) -> int:
-    from forms import deadlines
-    n = deadlines.import_overrides(args.file)
+    from desk import admin
+    n = admin.import_holidays(None, args.file)
     emit(args, {"imported": n}, f"已导入 {n} 天的节假日/调休安排")
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from exports.docmodel import CaseDoc, DispatchRow, MaterialLine, PartnerInfo, PartyInfo, WindowInfo
-from forms.casework import pages_of
+from forms.storage import pages_of
 from forms.models import Case, CaseMaterial, Clerk, Partner, Party, Shipment, Window
 
 LEGAL_BASIS_CORRECTION = "《中华人民共和国行政许可法》第三十二条"

@@ -195,6 +195,7 @@ class Case(BaseModel):
     refusal_reason = TextField(default="")
     created_by = ForeignKeyField(Clerk, backref="cases_created", on_delete="RESTRICT")
     updated_at = DateTimeField(default=clock.now)
+    intake_key = CharField(max_length=64, null=True, unique=True)   # same intake run twice: one case
 
 
 class CaseMaterial(BaseModel):
@@ -234,7 +235,7 @@ class Shipment(BaseModel):
     case = ForeignKeyField(Case, backref="shipments", on_delete="CASCADE")
     direction = CharField(max_length=8, default="out")   # out (to home) | back (result) | applicant
     carrier = CharField(max_length=16, default="EMS")
-    tracking_number = CharField(max_length=32, index=True)
+    tracking_number = CharField(max_length=32, unique=True)   # one number, one parcel
     weight_g = IntegerField(default=0)
     originals = IntegerField(default=0)
     shipped_at = DateTimeField(default=clock.now)

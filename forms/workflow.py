@@ -3,7 +3,8 @@
 收件 → 补正 (一次性告知) → 受理 or 不予受理 → 原件核验 → 扫描 → 打包 → 寄出 →
 属地签收 → 办结 (approved / rejected) → 结果寄回 or 送达 → 归档.
 Every transition goes through ``perform``: state checked, right checked,
-guards checked, then one event appended — all in one transaction.
+guards checked, then one event appended — all in one transaction. The guards
+live here, beside the table, so they hold whatever else a process imports.
 """
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ from enum import Enum
 from typing import Callable
 
 from forms import clock
-from forms.errors import IllegalTransition, InvalidInput, MissingRight
-from forms.models import Case, CaseEvent, Clerk, ClerkRight, db_proxy
+from forms import materials as mat
+from forms.errors import (
+    IllegalTransition, InvalidInput, MaterialsIncomplete, MissingRight, OriginalsNotVerified,
+)
+from forms.models import Case, CaseEvent, Clerk, ClerkRight, Page, db_proxy
 
 
 class Status(str, Enum):
@@ -86,18 +90,6 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in [
     Transition("archive", "归档", (S.DELIVERED, S.REFUSED), S.ARCHIVED, Right.RECEIVE),
 ]}
 
-# Guards per action, registered by forms.cases (they need the materials logic).
-GUARDS: dict[str, list[Callable[[Case, dict], None]]] = {}
-
-
-def guard(action: str):
-    """Decorator registering a check that raises a ClerkError when ``action`` must not happen."""
-    def register(fn):
-        GUARDS.setdefault(action, []).append(fn)
-        return fn
-    return register
-
-
 def has_right(clerk: Clerk, right: Right, partner) -> bool:
     """True when the clerk holds ``right`` for ``partner`` (or for every partner)."""
     if not clerk.active:
@@ -119,6 +111,16 @@ def allowed_actions(case: Case) -> list[Transition]:
     return [t for t in TRANSITIONS.values() if Status(case.status) in t.sources]
 
 
+def precheck(case: Case, action: str, clerk: Clerk) -> None:
+    """State, then right, for ``action`` — asked before an action's own input checks, so the
+    clerk hears first that the case is in the wrong state or that the right is missing."""
+    transition = TRANSITIONS[action]
+    if Status(case.status) not in transition.sources:
+        raise IllegalTransition(case_no=case.case_no, state=Status(case.status).label, action=transition.label)
+    if transition.right is not None:
+        require_right(clerk, transition.right, case.home, transition.label)
+
+
 def record_event(case: Case, clerk: Clerk | None, action: str, from_status: str,
                  to_status: str, details: dict | None = None) -> CaseEvent:
     """Append one event to the case's timeline (never updated, never deleted)."""
@@ -137,7 +139,7 @@ def perform(case: Case, action: str, clerk: Clerk, details: dict | None = None,
         raise InvalidInput(f"未知操作“{action}”")
     details = dict(details or {})
     with db_proxy.obj.atomic():
-        case = Case.get_by_id(case.id)     # fresh row inside the transaction
+        case = locked_case(case.id)              # this transaction's row, locked where the server can
         state = Status(case.status)
         if state not in transition.sources:
             raise IllegalTransition(case_no=case.case_no, state=state.label, action=transition.label)
@@ -152,3 +154,66 @@ def perform(case: Case, action: str, clerk: Clerk, details: dict | None = None,
         case.save()
         record_event(case, clerk, action, state.value, transition.target.value, details)
     return case
+
+
+def locked_case(case_id: int) -> Case:
+    """The case row as this transaction sees it, locked ``FOR UPDATE`` where the server can
+    lock rows (PostgreSQL); SQLite's ``BEGIN IMMEDIATE`` already holds the whole database."""
+    from peewee import SqliteDatabase
+    q = Case.select().where(Case.id == case_id)
+    if not isinstance(db_proxy.obj, SqliteDatabase):
+        q = q.for_update()          # no lost update between two windows of a hall
+    return q.get()
+
+
+# --- guards: what must hold before an action, checked inside its transaction ----------
+
+def _notify_needs_missing(case, details):
+    if not mat.missing_materials(case):
+        raise InvalidInput("材料齐全，无需一次性告知")
+
+
+def _accept_needs_materials(case, details):
+    missing = mat.missing_materials(case)
+    if missing:
+        raise MaterialsIncomplete(mat.names(missing))
+
+
+def _refuse_needs_reason(case, details):
+    if not str(details.get("reason", "")).strip():
+        raise InvalidInput("不予受理须写明理由")
+
+
+def _verify_needs_originals(case, details):
+    pending = mat.unverified_originals(case)
+    if pending:
+        raise OriginalsNotVerified(mat.names(pending))
+
+
+def _scan_needs_pages(case, details):
+    # Electronic materials (电子 form) travel as data, not as scanned paper.
+    without = [m for m in mat.checklist(case) if m.state in mat.HAS_PAPER
+               and not (m.requirement_id and m.requirement.form == "电子")
+               and not Page.select().where(Page.material == m).exists()]
+    if without:
+        raise InvalidInput(f"以下材料还没有扫描页：{mat.names(without)}")
+
+
+def _ship_needs_everything(case, details):
+    missing = mat.missing_materials(case, for_shipping=True)
+    if missing:
+        raise MaterialsIncomplete(mat.names(missing))
+    pending = mat.unverified_originals(case)
+    if pending:
+        raise OriginalsNotVerified(mat.names(pending))
+
+
+GUARDS: dict[str, tuple[Callable[[Case, dict], None], ...]] = {
+    "notify": (_notify_needs_missing,),
+    "accept": (_accept_needs_materials,),
+    "refuse": (_refuse_needs_reason,),
+    "verify": (_verify_needs_originals,),
+    "scan": (_scan_needs_pages,),
+    "package": (_scan_needs_pages,),
+    "ship": (_ship_needs_everything,),
+}

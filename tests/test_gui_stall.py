@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from forms import cases
-from forms.cases import MaterialInput
+from desk import reception
+from desk.inputs import MaterialInput, NewCase
 from tests.idgen import resident_id
 
 pytestmark = pytest.mark.slow
@@ -37,11 +37,12 @@ def verified_case(clerk):
     everything = [MaterialInput("居民身份证", state="provided", original_verified=True),
                   MaterialInput("居民户口簿", state="provided", original_verified=True),
                   MaterialInput("近期免冠照片", state="provided")]
-    case, _ = cases.receive_case(clerk, "T-GA-001", "异地代收代办", "410927",
-                                 {"name": "张伟民", "id_number": resident_id()}, materials=everything,
-                                 delivery_method="window")
-    case = cases.accept(case, clerk)
-    return cases.complete_verification(case, clerk)
+    n = reception.receive(clerk, NewCase("T-GA-001", "异地代收代办", "410927",
+                                         {"name": "张伟民", "id_number": resident_id()},
+                                         materials=tuple(everything), delivery_method="window")).case_no
+    reception.accept(clerk, n)
+    reception.complete_verification(clerk, n)
+    return reception.case_by_no(n)
 
 
 def measure(g, pages, files) -> dict:

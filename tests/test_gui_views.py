@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from exports import casefiles
-from forms import accounts, cases, casework
-from forms.cases import MaterialInput
+from desk import reception, shipping
+from desk.inputs import MaterialInput, NewCase
+from forms import accounts
+from desk import pages
 from forms.errors import InvalidInput
 from forms.models import ClerkRight, HolidayOverride, PartnerItem, ServiceItem
 from forms.workflow import Right
@@ -32,19 +33,27 @@ def shipped_case(clerk, tmp_path, tracking: str):
     given = [MaterialInput("居民身份证", state="provided", original_verified=True),
              MaterialInput("居民户口簿", state="provided", original_verified=True),
              MaterialInput("近期免冠照片", state="provided")]
-    case, _ = cases.receive_case(clerk, "T-GA-001", "异地代收代办", "410927",
-                                 {"name": "赵丽华", "id_number": resident_id("410927", "19750101", "022"),
-                                  "phone": "13700001111"}, materials=given, delivery_method="window")
-    case = cases.complete_verification(cases.accept(case, clerk), clerk)
+    n = reception.receive(clerk, NewCase(
+        "T-GA-001", "异地代收代办", "410927", {"name": "赵丽华", "id_number": resident_id("410927", "19750101", "022"),
+                                         "phone": "13700001111"}, materials=tuple(given),
+        delivery_method="window")).case_no
+    reception.accept(clerk, n)
+    reception.complete_verification(clerk, n)
     for i, m in enumerate(("居民身份证", "居民户口簿", "近期免冠照片")):
         page = render_page(tmp_path / f"page{i}.png", [m, "测试页面"], dpi=150)
-        casework.add_page(case, clerk, page, m, dpi=150)
-    case = casework.mark_scanned(case, clerk)
-    casefiles.build_case_package(case, clerk)
-    case = casework.mark_packaged(case, clerk)
-    casework.ship(case, clerk, tracking, 300)
-    casefiles.waybill(case, clerk, tracking_number=tracking)
-    return cases.case_by_no(case.case_no)
+        store(clerk, n, m, page)
+    pages.finish_scanning(clerk, n)
+    shipping.build_package(clerk, n)
+    shipping.register_parcel(clerk, n, tracking, 300)
+    return reception.case_by_no(n)
+
+
+def store(clerk, case_no, material, image_path, dpi=150):
+    from PIL import Image
+    from forms.ocrdata import OcrPage
+    with Image.open(image_path) as im:
+        w, h = im.size
+    pages.store_page(clerk, case_no, material, OcrPage(image_path=str(image_path), width=w, height=h, dpi=dpi))
 
 
 def fill_item_and_applicant(g):
@@ -100,7 +109,7 @@ def test_rights_decide_what_a_clerk_can_do(gui, clerks):
     g.shot("saved-without-right-to-notify")
 
     # The service refuses too, whatever the window shows: one error place, Chinese message.
-    g.app.services.run(lambda ctx: cases.notify_missing(case, clerks["receiver"]), title="告知")
+    g.app.services.run(lambda ctx: reception.notify(clerks["receiver"], case.case_no), title="告知")
     g.idle()
     assert g.dialog_messages() == ["工作人员 李强 没有对 河南省台前县 的“一次性告知权”，不能执行“一次性告知”"]
 
@@ -118,7 +127,7 @@ def test_search_opens_a_case_whose_actions_follow_it_to_the_archive(gui, clerks,
     detail = g.app.views["case"]
     assert detail.winfo_ismapped() and detail.case.case_no == case.case_no
     assert [detail.documents.set(d, "kind") for d in detail.documents.get_children()] == [
-        "流转单", "打包 PDF", "交换包", "面单"]
+        "受理回执", "流转单", "打包 PDF", "交换包", "面单"]
     detail.tabs.select(1)
     g.shot("case-detail-timeline")
     detail.tabs.select(2)
@@ -139,7 +148,7 @@ def test_search_opens_a_case_whose_actions_follow_it_to_the_archive(gui, clerks,
                       and str(b.winfo_class()) == "TButton" and b.cget("text") == label)
         button.invoke()
         g.idle()
-        return cases.case_by_no(case.case_no).status
+        return reception.case_by_no(case.case_no).status
 
     assert press("属地签收") == "home_received"
     assert press("办结", "approved") == "decided"

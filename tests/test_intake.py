@@ -122,8 +122,14 @@ def test_mistyped_tracking_number_stops_before_anything_is_written(tmp_path):
     assert json.loads(listing.stdout)["count"] == 0
 
 
+def listed_cases() -> list[dict]:
+    listing = subprocess.run([sys.executable, str(ROOT / "main.py"), "cases", "list", "--json"],
+                             capture_output=True, text=True, timeout=120)
+    return json.loads(listing.stdout)["cases"]
+
+
 @pytest.mark.slow
-def test_unreadable_scan_names_the_file_and_keeps_the_accepted_case(tmp_path):
+def test_unreadable_scan_is_refused_before_the_case_is_saved_and_the_rerun_makes_one_case(tmp_path):
     pages = tmp_path / "scans"
     pages.mkdir()
     (pages / "id.jpg").write_bytes(b"not really a jpeg")
@@ -140,8 +146,50 @@ def test_unreadable_scan_names_the_file_and_keeps_the_accepted_case(tmp_path):
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     line = proc.stderr.strip()
     assert len(line.splitlines()) == 1
-    assert "迁移人居民身份证" in line and "id.jpg" in line and "已受理并保存" in line
-    listing = subprocess.run([sys.executable, str(ROOT / "main.py"), "cases", "list", "--json"],
-                             capture_output=True, text=True, timeout=120)
-    cases = json.loads(listing.stdout)["cases"]
-    assert [c["status"] for c in cases] == ["verified"]
+    assert "迁移人居民身份证" in line and "id.jpg" in line and "未建件" in line
+    assert listed_cases() == []                      # nothing left behind
+    # The clerk rescans the card and runs the same intake again: one case, complete.
+    render_page(pages / "id.jpg", ["居民身份证", "测试页面"])
+    out = intake(case, tmp_path)
+    assert out["status"] == "packaged" and out["resumed"] is False
+    again = intake(case, tmp_path)                   # and once more by mistake
+    assert again["case_no"] == out["case_no"] and again["resumed"] is True
+    assert [c["case_no"] for c in listed_cases()] == [out["case_no"]]
+
+
+@pytest.mark.slow
+def test_a_page_that_fails_after_acceptance_keeps_the_case_and_the_rerun_continues_it(tmp_path, monkeypatch):
+    """A file that passes the checks but cannot be read by the pipeline: the case stays accepted,
+    the message names the file, and running the same intake again goes on with the same case."""
+    pages = tmp_path / "scans"
+    pages.mkdir()
+    for n in ("form", "id", "book", "consent"):
+        render_page(pages / f"{n}.png", [f"测试页面{n}"])
+    case = base_case([
+        {"name": "《户口迁移申请表》", "provided": True, "files": ["scans/form.png"]},
+        {"name": "迁移人居民身份证", "provided": True, "original_verified": True, "files": ["scans/id.png"]},
+        {"name": "居民户口簿", "provided": True, "original_verified": True, "files": ["scans/book.png"]},
+        {"name": "迁入地户口簿或集体户口同意接收证明", "provided": True, "original_verified": True,
+         "files": ["scans/consent.png"]},
+    ])
+    # The card is swapped for a broken file after the checks (a USB stick pulled mid-run).
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(
+        "import desk.intake as d\n"
+        "orig = d.check_request\n"
+        "def patched(req):\n"
+        "    orig(req)\n"
+        f"    open({str(pages / 'id.png')!r}, 'wb').write(b'broken')\n"
+        "d.check_request = patched\n", encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", f"{hook}:{ROOT}")
+    proc = intake(case, tmp_path, ok=False)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert "id.png" in proc.stderr and "已受理并保存" in proc.stderr
+    [saved] = listed_cases()
+    assert saved["status"] == "verified"
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    render_page(pages / "id.png", ["居民身份证", "测试页面"])
+    out = intake(case, tmp_path)
+    assert out["case_no"] == saved["case_no"] and out["resumed"] is True and out["status"] == "packaged"
+    assert [c["case_no"] for c in listed_cases()] == [saved["case_no"]]

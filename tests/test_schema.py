@@ -34,7 +34,9 @@ def test_migrating_empty_database_equals_creating_tables(tmp_path):
 def test_migrations_are_recorded_and_not_applied_twice(tmp_path):
     url = f"sqlite:///{tmp_path / 'c.db'}"
     database = dbmod.open_database(url, seed=False)
-    assert migrations.applied_versions(database) == {1}
+    every = {m.VERSION for m in migrations._migration_modules()}
+    assert {1, 2} <= every
+    assert migrations.applied_versions(database) == every
     assert migrations.migrate(database) == []
     database.close()
 
@@ -59,3 +61,25 @@ def test_unreachable_database_gives_a_chinese_message(monkeypatch):
         dbmod.open_default()
     assert "无法连接数据库" in str(err.value)
     assert "secret" not in str(err.value)
+
+
+def test_an_old_database_with_a_repeated_tracking_number_still_migrates(tmp_path):
+    """Version 1 allowed one tracking number on two parcels; 0002 keeps such data and logs it."""
+    from forms.migrations import m0001_initial
+    path = tmp_path / "old.db"
+    old = SqliteDatabase(str(path))
+    m0001_initial.apply(old, None)
+    old.execute_sql("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at DATETIME)")
+    old.execute_sql("INSERT INTO schema_migrations VALUES (1, '2026-01-01')")
+    for table, cols in (("window", "code, name, region_code, level, address, postcode, phone, created_at"),):
+        old.execute_sql(f"INSERT INTO {table} ({cols}) VALUES ('W1','窗口','110101','county','','','','2026-01-01')")
+    old.execute_sql("INSERT INTO shipment (case_id, direction, carrier, tracking_number, weight_g, originals, "
+                    "shipped_at) VALUES (1,'out','EMS','EA123456785CN',0,0,'2026-01-01'),"
+                    "(2,'out','EMS','EA123456785CN',0,0,'2026-01-02')")
+    old.close()
+    database = dbmod.open_database(f"sqlite:///{path}", seed=False)
+    assert 2 in migrations.applied_versions(database)
+    assert "intake_key" in {c.name for c in database.get_columns("case")}
+    rows = database.execute_sql("SELECT COUNT(*) FROM shipment").fetchone()[0]
+    assert rows == 2
+    database.close()

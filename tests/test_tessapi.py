@@ -176,9 +176,10 @@ def test_a_worker_killed_from_outside_loses_no_page(ocr_dir, manual, tmp_path):
 
 
 def test_a_page_read_by_no_worker_is_still_stored_with_a_warning(clerks, ocr_dir, tmp_path):
-    from forms.casework import absolute
+    from desk import pages
+    from forms.models import Page
+    from forms.storage import absolute
     from forms.workflow import Status
-    from scanner.attach import attach_pages
     from tests.test_workflow import drive_to, new_case
 
     clerk = clerks["full"]
@@ -186,10 +187,10 @@ def test_a_page_read_by_no_worker_is_still_stored_with_a_warning(clerks, ocr_dir
     card = Image.open(ocr_dir / "id_card_front.png")
     deadly = AcquiredPage(image=card, source="sane:test:0", index=2, dpi=300,
                           warnings=[_KillsItsWorker("第 2 页")])
-    stored, errors = attach_pages(case, clerk, "居民身份证", [card, deadly])
+    results, errors = pages.attach(clerk, case.case_no, "居民身份证", [card, deadly])
     assert errors == []
-    assert len(stored) == 2
-    first, second = stored
+    assert len(results) == 2
+    first, second = (Page.get_by_id(r.page_id) for r in results)
     assert "性别男民族汉" in first.ocr["text"]
     assert second.ocr["text"] == ""
     assert any("识别进程意外退出" in w and "页面已保留" in w for w in second.ocr["warnings"])

@@ -1,17 +1,20 @@
-"""The case state machine: every illegal transition and missing right is refused."""
+"""The case state machine through desk/: every illegal transition and missing right is refused."""
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
+from PIL import Image
 
-from forms import cases, casework, workflow
-from forms.cases import MaterialInput
+from desk import homeside, pages, reception, shipping
+from desk.inputs import MaterialInput, NewCase
+from forms import materials as mat, workflow
 from forms.errors import (
     IllegalTransition, InvalidIdentifier, InvalidInput, MaterialsIncomplete, MissingRight,
     OriginalsNotVerified,
 )
 from forms.models import Case, CaseEvent
+from forms.ocrdata import OcrPage
 from forms.workflow import TRANSITIONS, Status
 from tests.idgen import resident_id, s10
 
@@ -21,39 +24,52 @@ ALL_PROVIDED = [MaterialInput("居民身份证", provided=True), MaterialInput("
                 MaterialInput("近期免冠照片", provided=True)]
 
 
-def new_case(clerk, materials=ALL_PROVIDED, **kw):
-    case, _ = cases.receive_case(clerk, "T-GA-001", "异地代收代办", "410927", APPLICANT,
-                                 materials=materials, delivery_address="山东省德州市德城区新湖路1号", **kw)
-    return case
+def new_case(clerk, materials=ALL_PROVIDED, item="T-GA-001", home="410927", applicant=APPLICANT, **kw):
+    kw.setdefault("delivery_address", "山东省德州市德城区新湖路1号")
+    result = reception.receive(clerk, NewCase(item=item, case_type="异地代收代办", home=home,
+                                              applicant=applicant, materials=tuple(materials), **kw))
+    return reception.case_by_no(result.case_no)
+
+
+def page_image(tmp_path):
+    img = tmp_path / "p.png"
+    if not img.exists():
+        Image.new("L", (248, 351), 255).save(img, dpi=(30, 30))
+    return img
 
 
 def add_pages(case, clerk, tmp_path):
-    img = tmp_path / "p.png"
-    img.write_bytes(b"\x89PNG fake")
-    for m in cases.checklist(case):
+    for m in mat.checklist(case):
         if m.state == "provided":
-            casework.add_page(case, clerk, img, m.name)
+            pages.store_page(clerk, case.case_no, m.name,
+                             OcrPage(image_path=str(page_image(tmp_path)), width=248, height=351, dpi=30))
+
+
+def _c(case):
+    return reception.case_by_no(case.case_no)
 
 
 def drive_to(case, clerk, target: Status, tmp_path):
     """Walk a complete case along the main path until it reaches ``target``."""
+    n = case.case_no
     steps = [
-        (Status.ACCEPTED, lambda c: cases.accept(c, clerk)),
-        (Status.VERIFIED, lambda c: ([cases.verify_original(c, n, clerk) for n in ("居民身份证", "居民户口簿")],
-                                     cases.complete_verification(c, clerk))[-1]),
-        (Status.SCANNED, lambda c: (add_pages(c, clerk, tmp_path), casework.mark_scanned(c, clerk))[-1]),
-        (Status.PACKAGED, lambda c: casework.mark_packaged(c, clerk)),
-        (Status.SHIPPED, lambda c: (casework.ship(c, clerk, s10()), Case.get_by_id(c.id))[-1]),
-        (Status.HOME_RECEIVED, lambda c: casework.home_receive(c, clerk)),
-        (Status.DECIDED, lambda c: casework.decide(c, clerk, "approved")),
-        (Status.RESULT_RETURNED, lambda c: casework.return_result(c, clerk, s10(digits="87654321"))),
-        (Status.DELIVERED, lambda c: casework.deliver(c, clerk)),
-        (Status.ARCHIVED, lambda c: casework.archive(c, clerk)),
+        (Status.ACCEPTED, lambda c: reception.accept(clerk, n)),
+        (Status.VERIFIED, lambda c: ([reception.verify_original(clerk, n, m) for m in ("居民身份证", "居民户口簿")],
+                                     reception.complete_verification(clerk, n))),
+        (Status.SCANNED, lambda c: (add_pages(c, clerk, tmp_path), pages.finish_scanning(clerk, n))),
+        (Status.PACKAGED, lambda c: shipping.build_package(clerk, n)),
+        (Status.SHIPPED, lambda c: shipping.register_parcel(clerk, n, s10())),
+        (Status.HOME_RECEIVED, lambda c: homeside.home_receive(clerk, n)),
+        (Status.DECIDED, lambda c: homeside.decide(clerk, n, "approved")),
+        (Status.RESULT_RETURNED, lambda c: homeside.return_result(clerk, n, s10(digits="87654321"))),
+        (Status.DELIVERED, lambda c: homeside.deliver(clerk, n)),
+        (Status.ARCHIVED, lambda c: homeside.archive(clerk, n)),
     ]
     for state, step in steps:
         if Status(case.status) == target:
             return case
-        case = step(case)
+        step(case)
+        case = _c(case)
         assert Status(case.status) == state
     return case
 
@@ -78,18 +94,18 @@ def test_missing_material_goes_to_correction_and_back(clerks, monkeypatch):
     monkeypatch.setenv("CLERK_FAKE_NOW", "2026-02-13T10:00:00")
     clerk = clerks["full"]
     case = new_case(clerk, materials=[MaterialInput("居民身份证", provided=True)])
-    assert [m.name for m in cases.missing_materials(case)] == ["居民户口簿", "近期免冠照片"]
+    assert [m.name for m in mat.missing_materials(case)] == ["居民户口簿", "近期免冠照片"]
     with pytest.raises(MaterialsIncomplete, match="居民户口簿、近期免冠照片"):
-        cases.accept(case, clerk)
-    case = cases.notify_missing(case, clerk)
-    assert case.status == "correction"
+        reception.accept(clerk, case.case_no)
+    result = reception.notify(clerk, case.case_no)
+    assert result.status == "correction" and result.documents["notification"].is_file()
+    case = _c(case)
     # 2/14 (make-up Sat), 2/24–2/27, 2/28 (make-up Sat), 3/2–3/5: ten working days
     assert case.correction_due == date(2026, 3, 5)
-    case = cases.resubmit(case, clerk, [MaterialInput("居民户口簿", provided=True),
-                                        MaterialInput("近期免冠照片", state="rongque")])
-    assert case.status == "received"
-    case = cases.accept(case, clerk)
-    assert case.status == "accepted"
+    result = reception.resubmit(clerk, case.case_no, [MaterialInput("居民户口簿", provided=True),
+                                                      MaterialInput("近期免冠照片", state="rongque")])
+    assert result.status == "received"
+    assert reception.accept(clerk, case.case_no).status == "accepted"
 
 
 def test_rongque_material_blocks_shipping_until_provided(clerks, tmp_path):
@@ -97,20 +113,20 @@ def test_rongque_material_blocks_shipping_until_provided(clerks, tmp_path):
     case = new_case(clerk, materials=ALL_PROVIDED[:2] + [MaterialInput("近期免冠照片", state="rongque")])
     case = drive_to(case, clerk, Status.PACKAGED, tmp_path)
     with pytest.raises(MaterialsIncomplete, match="近期免冠照片"):
-        casework.ship(case, clerk, s10())
+        shipping.register_parcel(clerk, case.case_no, s10())
     assert Case.get_by_id(case.id).status == "packaged"
 
 
 def test_rongque_refused_where_catalog_does_not_allow_it(clerks):
     case = new_case(clerks["full"])
     with pytest.raises(InvalidInput, match="不允许容缺"):
-        cases.set_material_state(case, "居民户口簿", "rongque", clerks["full"])
+        reception.set_material(clerks["full"], case.case_no, "居民户口簿", "rongque")
 
 
 def test_agent_makes_the_authorisation_letter_required(clerks):
     agent = {"name": "李四", "id_number": resident_id("130433", "19851111", "456"), "phone": "13912345678"}
     case = new_case(clerks["full"], agent=agent, agent_authorization="全权代为办理户口迁移")
-    states = {m.name: m.state for m in cases.checklist(case)}
+    states = {m.name: m.state for m in mat.checklist(case)}
     assert states["授权委托书"] == "missing"
     assert states["结婚证"] == "not_needed"
 
@@ -124,38 +140,37 @@ def test_agent_without_authorisation_is_refused(clerks):
 def test_bad_applicant_id_is_refused_and_nothing_is_written(clerks):
     bad = dict(APPLICANT, id_number=resident_id()[:-1] + ("0" if resident_id()[-1] != "0" else "1"))
     with pytest.raises(InvalidInput, match="申请人"):
-        new_case(clerks["full"])  if False else cases.receive_case(
-            clerks["full"], "T-GA-001", "异地代收代办", "410927", bad, delivery_address="x")
+        new_case(clerks["full"], applicant=bad)
     assert Case.select().count() == 0
 
 
 def test_item_not_signed_with_partner_is_refused(clerks):
     with pytest.raises(InvalidInput, match="未签约"):
-        cases.receive_case(clerks["full"], "户口迁移", "异地代收代办", "河北省馆陶县", APPLICANT,
-                           delivery_address="x")
+        new_case(clerks["full"], materials=(), item="户口迁移", home="河北省馆陶县")
 
 
 def test_case_type_not_offered_is_refused(clerks):
     with pytest.raises(InvalidInput, match="不提供"):
-        cases.receive_case(clerks["full"], "T-GA-001", "全程网办", "410927", APPLICANT, delivery_address="x")
+        reception.receive(clerks["full"], NewCase("T-GA-001", "全程网办", "410927", APPLICANT,
+                                                  delivery_address="x"))
 
 
 # --- every illegal transition -----------------------------------------------------------
 
 ACTIONS = {
-    "notify": lambda c, k: cases.notify_missing(c, k),
-    "resubmit": lambda c, k: cases.resubmit(c, k),
-    "accept": lambda c, k: cases.accept(c, k),
-    "refuse": lambda c, k: cases.refuse(c, k, "不属于本窗口代收范围"),
-    "verify": lambda c, k: cases.complete_verification(c, k),
-    "scan": lambda c, k: casework.mark_scanned(c, k),
-    "package": lambda c, k: casework.mark_packaged(c, k),
-    "ship": lambda c, k: casework.ship(c, k, s10()),
-    "home_receive": lambda c, k: casework.home_receive(c, k),
-    "decide": lambda c, k: casework.decide(c, k, "approved"),
-    "return_result": lambda c, k: casework.return_result(c, k, s10()),
-    "deliver": lambda c, k: casework.deliver(c, k),
-    "archive": lambda c, k: casework.archive(c, k),
+    "notify": lambda c, k: reception.notify(k, c.case_no),
+    "resubmit": lambda c, k: reception.resubmit(k, c.case_no, [MaterialInput("居民身份证", provided=True)]),
+    "accept": lambda c, k: reception.accept(k, c.case_no),
+    "refuse": lambda c, k: reception.refuse(k, c.case_no, "不属于本窗口代收范围"),
+    "verify": lambda c, k: reception.complete_verification(k, c.case_no),
+    "scan": lambda c, k: pages.finish_scanning(k, c.case_no),
+    "package": lambda c, k: shipping.build_package(k, c.case_no),
+    "ship": lambda c, k: shipping.register_parcel(k, c.case_no, s10()),
+    "home_receive": lambda c, k: homeside.home_receive(k, c.case_no),
+    "decide": lambda c, k: homeside.decide(k, c.case_no, "approved"),
+    "return_result": lambda c, k: homeside.return_result(k, c.case_no, s10()),
+    "deliver": lambda c, k: homeside.deliver(k, c.case_no),
+    "archive": lambda c, k: homeside.archive(k, c.case_no),
 }
 MAIN_PATH = [Status.RECEIVED, Status.ACCEPTED, Status.VERIFIED, Status.SCANNED, Status.PACKAGED,
              Status.SHIPPED, Status.HOME_RECEIVED, Status.DECIDED, Status.RESULT_RETURNED,
@@ -187,7 +202,11 @@ def test_illegal_transition_is_refused_and_leaves_no_trace(clerks, tmp_path, sta
 def test_illegal_transition_from_side_states(clerks, state, action):
     clerk = clerks["full"]
     case = new_case(clerk, materials=[MaterialInput("居民身份证", provided=True)])
-    case = cases.notify_missing(case, clerk) if state == Status.CORRECTION else cases.refuse(case, clerk, "不符合条件")
+    if state == Status.CORRECTION:
+        reception.notify(clerk, case.case_no)
+    else:
+        reception.refuse(clerk, case.case_no, "不符合条件")
+    case = _c(case)
     with pytest.raises(IllegalTransition):
         ACTIONS[action](case, clerk)
 
@@ -202,7 +221,9 @@ RIGHTS_CASES = [(a, t.right, s) for a, t in TRANSITIONS.items() for s in t.sourc
 def test_missing_right_is_refused(clerks, tmp_path, action, right, state, who):
     full = clerks["full"]
     if state == Status.CORRECTION:
-        case = cases.notify_missing(new_case(full, materials=[MaterialInput("居民身份证", provided=True)]), full)
+        case = new_case(full, materials=[MaterialInput("居民身份证", provided=True)])
+        reception.notify(full, case.case_no)
+        case = _c(case)
     elif action in ("notify",):
         case = new_case(full, materials=[MaterialInput("居民身份证", provided=True)])
     else:
@@ -220,29 +241,30 @@ def test_rights_are_per_partner(clerks):
     zhou = clerks["taiqian_only"]
     new_case(zhou)   # 台前: granted
     with pytest.raises(MissingRight, match="馆陶"):
-        cases.receive_case(zhou, "T-RS-001", "异地代收代办", "130433", APPLICANT, delivery_address="x")
+        new_case(zhou, materials=(), item="T-RS-001", home="130433")
 
 
 def test_verifying_an_original_needs_the_right(clerks):
     case = new_case(clerks["full"])
     with pytest.raises(MissingRight, match="原件核验权"):
-        cases.verify_original(case, "居民身份证", clerks["receiver"])
-    cases.verify_original(case, "居民身份证", clerks["verifier"])
+        reception.verify_original(clerks["receiver"], case.case_no, "居民身份证")
+    reception.verify_original(clerks["verifier"], case.case_no, "居民身份证")
 
 
 def test_verify_step_needs_every_original_checked(clerks):
     clerk = clerks["full"]
-    case = cases.accept(new_case(clerk), clerk)
-    cases.verify_original(case, "居民身份证", clerk)
+    case = new_case(clerk)
+    reception.accept(clerk, case.case_no)
+    reception.verify_original(clerk, case.case_no, "居民身份证")
     with pytest.raises(OriginalsNotVerified, match="居民户口簿"):
-        cases.complete_verification(case, clerk)
+        reception.complete_verification(clerk, case.case_no)
 
 
 def test_scan_needs_pages_for_every_provided_material(clerks, tmp_path):
     clerk = clerks["full"]
     case = drive_to(new_case(clerk), clerk, Status.VERIFIED, tmp_path)
     with pytest.raises(InvalidInput, match="还没有扫描页"):
-        casework.mark_scanned(case, clerk)
+        pages.finish_scanning(clerk, case.case_no)
 
 
 def test_mistyped_tracking_number_is_caught_before_shipping(clerks, tmp_path):
@@ -251,14 +273,14 @@ def test_mistyped_tracking_number_is_caught_before_shipping(clerks, tmp_path):
     good = s10()
     bad = good[:10] + str((int(good[10]) + 1) % 10) + good[11:]
     with pytest.raises(InvalidIdentifier):
-        casework.ship(case, clerk, bad)
+        shipping.register_parcel(clerk, case.case_no, bad)
     assert Case.get_by_id(case.id).status == "packaged"
 
 
 def test_refusal_needs_a_reason(clerks):
     case = new_case(clerks["full"])
     with pytest.raises(InvalidInput, match="理由"):
-        cases.refuse(case, clerks["full"], "  ")
+        reception.refuse(clerks["full"], case.case_no, "  ")
 
 
 def test_case_numbers_are_unique_and_never_reused(clerks, monkeypatch):

@@ -6,9 +6,11 @@ import ttkbootstrap as ttk
 from clerk_app import dialogs
 from forms.board import ACTIVE_BEFORE_DECISION
 from clerk_app.widgets import table, ui_scale
-from exports import casefiles
-from forms import cases, casework, queries
-from forms.cases import MATERIAL_STATES
+from desk import documents, homeside
+from desk.reception import case_by_no, refuse as refuse_case
+from forms import queries
+from forms.materials import MATERIAL_STATES
+from forms.storage import absolute
 from forms.models import CaseDocument
 from forms.workflow import TRANSITIONS, Status, allowed_actions, has_right
 
@@ -32,7 +34,7 @@ def describe_details(d: dict) -> str:
             if isinstance(value, list):
                 value = "、".join(map(str, value))
             if key == "outcome":
-                value = casework.OUTCOMES.get(value, value)
+                value = homeside.OUTCOMES.get(value, value)
             parts.append(f"第 {value} 页" if key == "page" else f"{label} {value}")
     if "to" in d and "from" in d and d.get("material"):
         parts.append(f"{MATERIAL_STATES.get(d['from'], d['from'])} → {MATERIAL_STATES.get(d['to'], d['to'])}")
@@ -82,14 +84,14 @@ class CaseDetailView(ttk.Frame):
         ttk.Button(bar, text="预览 Enter", bootstyle="primary-outline", command=self.preview_document).pack(side="left")
         ttk.Button(bar, text="打印 Ctrl+P", bootstyle="primary", command=self.print_document).pack(side="left", padx=6)
         ttk.Button(bar, text="补打受理回执", bootstyle="secondary-outline",
-                   command=lambda: self.regenerate(casefiles.acceptance_receipt, "受理回执")).pack(side="left", padx=6)
+                   command=lambda: self.regenerate("receipt", "受理回执")).pack(side="left", padx=6)
         self.documents.bind("<Return>", lambda e: self.preview_document())
         self.documents.bind("<Double-1>", lambda e: self.preview_document())
 
     # --- loading -------------------------------------------------------------------------
 
     def load(self, case_no: str) -> None:
-        self.case = cases.case_by_no(case_no)
+        self.case = case_by_no(case_no)
         self.refresh()
 
     def refresh(self) -> None:
@@ -185,40 +187,41 @@ class CaseDetailView(ttk.Frame):
     def refuse(self) -> None:
         reason = dialogs.ask_text(self, "请写明不予受理的理由：", title="不予受理")
         if reason:
-            case, clerk = self.case, self.services.clerk
-            self._do("不予受理", lambda: casefiles.refusal_notice(cases.refuse(case, clerk, reason), clerk),
+            case_no, clerk = self.case.case_no, self.services.clerk
+            self._do("不予受理", lambda: refuse_case(clerk, case_no, reason).documents["refusal"],
                      "不予受理通知书")
 
     def home_receive(self) -> None:
-        case, clerk = self.case, self.services.clerk
-        self._do("属地签收", lambda: casework.home_receive(case, clerk) and None)
+        case_no, clerk = self.case.case_no, self.services.clerk
+        self._do("属地签收", lambda: homeside.home_receive(clerk, case_no) and None)
 
     def decide(self) -> None:
         d = dialogs.Dialog(self, "办结", "属地的办理结果：", kind="question",
                            buttons=(("approved", "准予"), ("rejected", "不予批准"), ("cancel", "取消 Esc")),
                            default="approved")
         outcome = d.run()
-        if outcome in casework.OUTCOMES:
-            case, clerk = self.case, self.services.clerk
-            self._do("办结", lambda: casework.decide(case, clerk, outcome) and None)
+        if outcome in homeside.OUTCOMES:
+            case_no, clerk = self.case.case_no, self.services.clerk
+            self._do("办结", lambda: homeside.decide(clerk, case_no, outcome) and None)
 
     def return_result(self) -> None:
         number = dialogs.ask_text(self, "结果寄回的邮件号（可扫码）：", title="结果寄回")
         if number:
-            case, clerk = self.case, self.services.clerk
-            self._do("结果寄回", lambda: casework.return_result(case, clerk, number) and None)
+            case_no, clerk = self.case.case_no, self.services.clerk
+            self._do("结果寄回", lambda: homeside.return_result(clerk, case_no, number) and None)
 
     def deliver(self) -> None:
         case, clerk = self.case, self.services.clerk
         how = "window" if case.delivery_method == "window" else "ems"
         text = "申请人已在窗口领取结果？" if how == "window" else "结果已邮寄送达申请人？"
         if dialogs.ask_yes_no(self, text, title="送达"):
-            self._do("送达", lambda: casework.deliver(case, clerk, how) and None)
+            case_no = case.case_no
+            self._do("送达", lambda: homeside.deliver(clerk, case_no, how) and None)
 
     def archive(self) -> None:
         if dialogs.ask_yes_no(self, f"将办件 {self.case.case_no} 归档？归档后不能再修改。", title="归档"):
-            case, clerk = self.case, self.services.clerk
-            self._do("归档", lambda: casework.archive(case, clerk) and None)
+            case_no, clerk = self.case.case_no, self.services.clerk
+            self._do("归档", lambda: homeside.archive(clerk, case_no) and None)
 
     # --- documents ------------------------------------------------------------------------
 
@@ -227,7 +230,7 @@ class CaseDetailView(ttk.Frame):
         if not sel:
             return None
         doc = next((d for d in self.case.documents if str(d.id) == sel[0]), None)
-        return (casework.absolute(doc.file_path), DOC_KINDS.get(doc.kind, doc.kind), doc.kind) if doc else None
+        return (absolute(doc.file_path), DOC_KINDS.get(doc.kind, doc.kind), doc.kind) if doc else None
 
     def preview_document(self) -> None:
         doc = self.selected_document()
@@ -239,6 +242,6 @@ class CaseDetailView(ttk.Frame):
         if doc and doc[0].suffix.lower() == ".pdf":
             self.services.print_file(doc[0], "label" if doc[2] == "waybill" else "a4")
 
-    def regenerate(self, maker, title: str) -> None:
-        case, clerk = self.case, self.services.clerk
-        self._do(f"生成{title}", lambda: maker(case, clerk), title)
+    def regenerate(self, kind: str, title: str) -> None:
+        case_no, clerk = self.case.case_no, self.services.clerk
+        self._do(f"生成{title}", lambda: documents.issue(clerk, case_no, kind), title)

@@ -110,9 +110,9 @@ class HomeView(ttk.Frame):
 
     def dispatch_list(self) -> None:
         """交寄清单 of today's parcels, made on a worker and previewed for printing."""
-        from exports import casefiles
-        window, today = self.services.window, clock.today()
-        self.services.run(lambda ctx: casefiles.dispatch_list(window, today), title="生成交寄清单",
+        from desk import shipping
+        clerk, window, today = self.services.clerk, self.services.window, clock.today()
+        self.services.run(lambda ctx: shipping.dispatch_list(clerk, window, today), title="生成交寄清单",
                           on_done=lambda path: self.services.preview(path, "交寄清单"), cancellable=False)
 
     def count(self, key: str) -> int:

@@ -6,10 +6,10 @@ import tkinter as tk
 import ttkbootstrap as ttk
 
 from clerk_app.widgets import labeled
+from desk import admin
 from forms import config
 from forms.db import _safe_url
 from forms.errors import InvalidInput
-from forms.models import Window
 
 WINDOW_FIELDS = (("name", "窗口名称"), ("region_code", "行政区划代码"), ("address", "地址"),
                  ("postcode", "邮政编码"), ("phone", "联系电话"))
@@ -162,14 +162,6 @@ class SettingsView(ttk.Frame):
         p.set("label_size", next((k for k, v in LABEL_SIZES.items() if v == self.label_size.get()), "100x150"))
         p.set("ocr_langs", langs)
         if self.services.is_admin:
-            w = Window.get_by_id(self.services.window.id)
-            postcode = self.vars["postcode"].get().strip()
-            if postcode and not (len(postcode) == 6 and postcode.isdigit()):
-                raise InvalidInput("邮政编码应为 6 位数字")
-            for key, _label in WINDOW_FIELDS:
-                setattr(w, key, self.vars[key].get().strip())
-            if not w.name:
-                raise InvalidInput("请填写窗口名称")
-            w.save()
-            self.services.window = w
+            values = {key: self.vars[key].get().strip() for key, _label in WINDOW_FIELDS}
+            self.services.window = admin.update_window(self.services.clerk, self.services.window.id, values)
         self.saved.configure(text="已保存")

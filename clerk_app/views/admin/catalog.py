@@ -1,6 +1,6 @@
 """Catalog editor (administrator): items and their materials; import and export files.
 
-Saving goes through forms.catalog.import_catalog, so every check applies and a
+Saving goes through desk.admin.import_catalog, so every check applies and a
 changed item becomes a new version (cases keep the version they were received under).
 """
 from __future__ import annotations
@@ -14,6 +14,7 @@ import ttkbootstrap as ttk
 from clerk_app import dialogs
 from clerk_app.itemsearch import rank_items
 from clerk_app.widgets import entry_grid, labeled, select_first, table
+from desk import admin
 from forms import catalog
 from forms.models import ServiceItem
 
@@ -207,7 +208,7 @@ class CatalogView(ttk.Frame):
         for key, _ in ITEM_TEXT:
             item[key] = self.vars[key].get().strip()
         item["case_types"] = [t for t, v in self.types.items() if v.get()]
-        result = catalog.import_catalog({"items": [item]})
+        result = admin.import_catalog(self.services.clerk, {"items": [item]})
         dialogs.show_info(self, f"已保存“{item['name']}”。{result.summary()}")
         self.item = None
         self.fill_list()
@@ -225,7 +226,8 @@ class CatalogView(ttk.Frame):
         def done(result):
             dialogs.show_info(self, f"导入完成：{result.summary()}")
             self.fill_list()
-        self.services.run(lambda ctx: catalog.import_catalog(catalog.read_file(path)), title="导入事项清单",
+        clerk = self.services.clerk
+        self.services.run(lambda ctx: admin.import_catalog_file(clerk, path), title="导入事项清单",
                           on_done=done, cancellable=False)
 
     def export(self) -> None:

@@ -7,7 +7,7 @@ import ttkbootstrap as ttk
 
 from clerk_app import dialogs
 from clerk_app.widgets import labeled, select_first, table, ui_scale
-from forms import accounts
+from desk import admin
 from forms.models import Clerk, ClerkRight, Partner
 from forms.workflow import Right
 
@@ -99,8 +99,8 @@ class ClerksView(ttk.Frame):
         if pw and len(pw) < 6:
             dialogs.show_warning(self, "密码至少 6 位")
             return
-        c = accounts.create_clerk(self.username.get(), self.name.get(), self.services.window, password=pw,
-                                  is_admin=self.is_admin.get())
+        c = admin.create_clerk(self.services.clerk, self.username.get(), self.name.get(), password=pw,
+                               is_admin=self.is_admin.get())
         for var in (self.username, self.name, self.password):
             var.set("")
         self.fill(select=str(c.id))
@@ -111,7 +111,7 @@ class ClerksView(ttk.Frame):
             return
         pw = dialogs.ask_text(self, f"为 {c.name}（{c.username}）设置新密码（至少 6 位）：", title="设置密码")
         if pw:
-            accounts.set_password(c, pw)
+            admin.set_password(self.services.clerk, c.id, pw)
             self.fill(select=str(c.id))
 
     def toggle_active(self) -> None:
@@ -121,8 +121,7 @@ class ClerksView(ttk.Frame):
         if c.id == self.services.clerk.id:
             dialogs.show_warning(self, "不能停用自己的账号")
             return
-        c.active = not c.active
-        c.save()
+        admin.set_active(self.services.clerk, c.id, not c.active)
         self.fill(select=str(c.id))
 
     def grant(self) -> None:
@@ -131,7 +130,7 @@ class ClerksView(ttk.Frame):
             return
         right = next(r for r in Right if r.label == self.right.get())
         partner = self.partners.get(self.partner.get())
-        accounts.grant(c, right, None if partner is None else [partner])
+        admin.grant(self.services.clerk, c.id, right, partner)
         self.fill_rights()
 
     def revoke(self) -> None:
@@ -139,6 +138,5 @@ class ClerksView(ttk.Frame):
         sel = self.rights.selection()
         if c is None or not sel:
             return
-        row = ClerkRight.get_by_id(int(sel[0]))
-        accounts.revoke(c, Right(row.right), row.partner)
+        admin.revoke(self.services.clerk, int(sel[0]))
         self.fill_rights()

@@ -9,6 +9,7 @@ import ttkbootstrap as ttk
 
 from clerk_app import dialogs
 from clerk_app.widgets import labeled, table, ui_scale
+from desk import admin
 from forms import clock, deadlines
 from forms.errors import InvalidInput
 from forms.models import HolidayOverride
@@ -77,15 +78,13 @@ class HolidaysView(ttk.Frame):
         except ValueError:
             raise InvalidInput("日期格式应为 YYYY-MM-DD，如 2025-10-01") from None
         kind = next(k for k, v in KINDS.items() if v == self.kind.get())
-        HolidayOverride.insert(day=day, kind=kind, name=self.name.get().strip(), source="窗口手工录入").on_conflict(
-            conflict_target=[HolidayOverride.day],
-            update={HolidayOverride.kind: kind, HolidayOverride.name: self.name.get().strip()}).execute()
+        admin.set_holiday(self.services.clerk, day, kind, self.name.get().strip())
         self.fill()
 
     def delete(self) -> None:
         sel = self.tree.selection()
         if sel and dialogs.ask_yes_no(self, f"删除 {sel[0]} 的安排？", default_yes=False):
-            HolidayOverride.delete().where(HolidayOverride.day == date.fromisoformat(sel[0])).execute()
+            admin.delete_holiday(self.services.clerk, date.fromisoformat(sel[0]))
             self.fill()
 
     def calculate(self) -> None:
@@ -101,6 +100,6 @@ class HolidaysView(ttk.Frame):
         path = filedialog.askopenfilename(parent=self, title="导入节假日安排",
                                           filetypes=[("节假日文件", "*.json *.csv"), ("所有文件", "*")])
         if path:
-            n = deadlines.import_overrides(path)
+            n = admin.import_holidays(self.services.clerk, path)
             dialogs.show_info(self, f"已导入 {n} 天的安排")
             self.fill()

@@ -7,6 +7,7 @@ import ttkbootstrap as ttk
 
 from clerk_app import dialogs
 from clerk_app.widgets import entry_grid, select_first, table
+from desk import admin
 from forms import catalog
 from forms.models import ServiceItem
 
@@ -98,6 +99,6 @@ class PartnersView(ttk.Frame):
             return
         p = {k: self.vars[k].get().strip() or None for k, _ in FIELDS}
         p["items"] = [self.codes[i][0] for i in self.items.curselection()]
-        result = catalog.import_catalog({"partners": [p]})
+        result = admin.import_catalog(self.services.clerk, {"partners": [p]})
         dialogs.show_info(self, f"已保存“{p['name']}”。{result.summary()}")
         self.fill(select=p["code"])

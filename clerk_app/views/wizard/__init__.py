@@ -2,7 +2,7 @@
 
 The wizard is one view; its steps are regions of it sharing one ``CaseDraft``.
 Steps 1–3 fill the draft; saving in step 3 creates the case through
-forms.cases; steps 4–6 work on that case.
+desk.reception; steps 4–6 work on that case through desk.pages / desk.shipping.
 """
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from pathlib import Path
 
 import ttkbootstrap as ttk
 
-from forms import cases
+from desk.reception import case_by_no
+from forms import materials as mat
 from forms.models import Case, Partner, ServiceItem
 from forms.workflow import Status
 
@@ -229,13 +230,13 @@ class WizardView(ttk.Frame):
 
     def load_case(self, case_no: str, step: int | None = None) -> None:
         """Continue an existing case (e.g. back for 补正) at the step its state calls for."""
-        case = cases.case_by_no(case_no)
+        case = case_by_no(case_no)
         d = CaseDraft(partner=case.home, item=case.item, case_type=case.case_type, case=case,
                       delivery_method=case.delivery_method, delivery_address=case.delivery_address)
         d.applicant = _party_dict(case.applicant)
         d.agent = _party_dict(case.agent) if case.agent_id else None
         d.agent_authorization = case.agent_authorization
-        for m in cases.checklist(case):
+        for m in mat.checklist(case):
             d.materials[m.name] = {"state": m.state, "reason": m.reason,
                                    "verified": m.original_verified_by_id is not None}
         self.draft = d

@@ -8,7 +8,7 @@ import ttkbootstrap as ttk
 from clerk_app.itemsearch import rank_items
 from clerk_app.views.wizard import Step
 from clerk_app.widgets import select_first, table, ui_scale
-from forms import cases
+from desk.inputs import items_signed_with
 from forms.models import MaterialRequirement, Partner
 from forms.workflow import Right
 
@@ -120,7 +120,7 @@ class ItemStep(Step):
         if self.draft.partner is None or self.draft.partner.id != partner.id:
             self.draft.item = None
         self.draft.partner = partner
-        self.signed = list(cases.items_signed_with(partner))
+        self.signed = list(items_signed_with(partner))
         if self.draft.case is None:
             ok = self.services.can(Right.RECEIVE, partner)
             self.rights_note.configure(

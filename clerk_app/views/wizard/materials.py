@@ -1,7 +1,9 @@
 """Step 3: the catalog's checklist — provided / missing / 容缺, originals verified — then save.
 
-Ctrl+S saves through forms.cases: anything missing → 一次性告知书 and the case
-waits in 补正; everything there → 受理 (and 原件核验 when all originals are checked).
+Ctrl+S is one desk action (desk.reception.save_checklist): anything missing →
+一次性告知书 and the case waits in 补正; everything there → 受理 (and 原件核验 when
+all originals are checked). Whether a key press may set a state is asked of
+forms.materials, the one place the rule lives.
 """
 from __future__ import annotations
 
@@ -10,11 +12,13 @@ import tkinter as tk
 import ttkbootstrap as ttk
 
 from clerk_app import dialogs
-from exports import reception as intake
 from clerk_app.views.wizard import Step
 from clerk_app.widgets import select_first, table
-from forms import cases
-from forms.cases import MATERIAL_STATES, MaterialInput
+from desk import reception
+from desk.inputs import MaterialInput, NewCase
+from forms import materials as mat
+from forms.errors import ClerkError
+from forms.materials import MATERIAL_STATES
 from forms.models import MaterialRequirement
 from forms.workflow import Right, Status
 
@@ -105,7 +109,7 @@ class MaterialsStep(Step):
         self.requirements = {r.name: r for r in reqs}
         if d.case is not None:
             d.refresh_case()
-            for m in cases.checklist(d.case):
+            for m in mat.checklist(d.case):
                 entry = d.materials.setdefault(m.name, {})
                 entry.setdefault("state", m.state)
                 entry.setdefault("reason", m.reason)
@@ -116,8 +120,8 @@ class MaterialsStep(Step):
         has_agent = d.agent is not None
         for r in reqs:
             if r.name not in d.materials:
-                # The catalog's default for an untouched line, as forms.cases decides it.
-                d.materials[r.name] = {"state": cases._initial_state(r, None, has_agent), "reason": "",
+                # The catalog's default for an untouched line, as forms.materials decides it.
+                d.materials[r.name] = {"state": mat.default_state(r, has_agent), "reason": "",
                                        "verified": False}
         self.fill()
         select_first(self.tree)
@@ -213,11 +217,10 @@ class MaterialsStep(Step):
         if name is None or not self.editable():
             return "break"
         r = self.requirements[name]
-        if state == "rongque" and not r.rongque_ok:
-            self.note.configure(text=f"“{name}”不允许容缺受理", bootstyle="danger")
-            return "break"
-        if state == "e_license" and not r.e_license_ok:
-            self.note.configure(text=f"“{name}”不接受电子证照代替", bootstyle="danger")
+        try:
+            mat.check_state(r, state, self.draft.agent is not None)
+        except ClerkError as e:
+            self.note.configure(text=str(e), bootstyle="danger")
             return "break"
         m = self.draft.materials[name]
         m["state"] = state
@@ -269,7 +272,7 @@ class MaterialsStep(Step):
     # --- saving -----------------------------------------------------------------------------
 
     def inputs(self, only_changed: bool = False) -> list[MaterialInput]:
-        saved = {m.name: m for m in cases.checklist(self.draft.case)} if self.draft.case else {}
+        saved = {m.name: m for m in mat.checklist(self.draft.case)} if self.draft.case else {}
         out = []
         for name, m in self.draft.materials.items():
             verify = bool(m.get("verified")) and not m.get("verified_by")
@@ -292,13 +295,14 @@ class MaterialsStep(Step):
                                 bootstyle="warning")
             return
 
-        new = self.new_case() if d.case is None else None
-        case = d.case
+        new = self.new_case(new_inputs) if d.case is None else None
+        case_no = d.case.case_no if d.case is not None else None
 
         def job(ctx):
-            return intake.save(new, case, clerk, new_inputs, holder, ctx.progress)
+            return reception.save_checklist(clerk, case_no, new, new_inputs)
 
         def finished(result):
+            holder["case"] = reception.case_by_no(result.case_no)
             self.after_save(holder, result)
 
         def failed(exc):
@@ -307,12 +311,13 @@ class MaterialsStep(Step):
 
         self.services.run(job, title="保存收件", on_done=finished, on_error=failed, cancellable=False)
 
-    def new_case(self) -> "intake.NewCase":
-        """The draft's data for receive_case, copied on the Tk thread for the worker."""
+    def new_case(self, inputs: list[MaterialInput]) -> NewCase:
+        """The draft's data for desk.reception.receive, copied on the Tk thread for the worker."""
         d = self.draft
-        return intake.NewCase(d.item.code, d.case_type, d.partner.code, dict(d.applicant),
-                              dict(d.agent) if d.agent else None, d.agent_authorization,
-                              d.delivery_method, d.delivery_address)
+        return NewCase(item=d.item.code, case_type=d.case_type, home=d.partner.code,
+                       applicant=dict(d.applicant), agent=dict(d.agent) if d.agent else None,
+                       agent_authorization=d.agent_authorization, delivery_method=d.delivery_method,
+                       delivery_address=d.delivery_address, materials=tuple(inputs))
 
     def after_save(self, holder: dict, result) -> None:
         d = self.draft
@@ -322,7 +327,8 @@ class MaterialsStep(Step):
             self.reload_from_case()
         if result is None:
             return
-        kind, path = result
+        kind = result.outcome
+        path = result.documents.get("notification")
         for w in self.result.winfo_children():
             w.destroy()
         if kind == "notified":
@@ -376,18 +382,17 @@ class MaterialsStep(Step):
             return
         d, clerk = self.draft, self.services.clerk
         holder = {"case": d.case}
-        materials = self.inputs() if d.case is None else []
-
-        new = self.new_case() if d.case is None else None
-        case = d.case
+        new = self.new_case(self.inputs()) if d.case is None else None
+        case_no = d.case.case_no if d.case is not None else None
 
         def job(ctx):
-            return intake.refuse(new, case, clerk, materials, reason, holder)
+            return reception.refuse_new(clerk, case_no, new, reason)
 
-        def done(path):
+        def done(result):
+            holder["case"] = reception.case_by_no(result.case_no)
             self.after_save(holder, None)
-            self.last_document = path
-            self.services.preview(path, "不予受理通知书")
+            self.last_document = result.documents["refusal"]
+            self.services.preview(self.last_document, "不予受理通知书")
 
         self.services.run(job, title="不予受理", on_done=done,
                           on_error=lambda e: (self.after_save(holder, None), self.services.show_error(e)),

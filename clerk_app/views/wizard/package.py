@@ -5,8 +5,9 @@ import ttkbootstrap as ttk
 
 from clerk_app.views.wizard import Step
 from clerk_app.widgets import table
-from exports import casefiles
-from forms import cases, casework
+from desk import documents, shipping
+from forms import materials as mat
+from forms.storage import absolute, pages_of
 from forms.models import CaseDocument
 from forms.workflow import Status
 
@@ -70,19 +71,19 @@ class PackageStep(Step):
     def on_show(self) -> None:
         case = self.draft.refresh_case()
         self.tree.delete(*self.tree.get_children())
-        for m in cases.checklist(case):
+        for m in mat.checklist(case):
             if m.state == "not_needed":
                 continue
             who = (f"{m.original_verified_by.name} {m.original_verified_at:%m-%d %H:%M}"
                    if m.original_verified_by_id else "—")
-            self.tree.insert("", "end", values=(m.name, cases.MATERIAL_STATES[m.state],
-                                                len(casework.pages_of(m)), who, "是" if m.original_enclosed else ""))
+            self.tree.insert("", "end", values=(m.name, mat.MATERIAL_STATES[m.state],
+                                                len(pages_of(m)), who, "是" if m.original_enclosed else ""))
         packaged = Status(case.status) == Status.PACKAGED
         self.package_button.configure(state="disabled" if packaged else "normal")
         if packaged:
             doc = (CaseDocument.select().where(CaseDocument.case == case, CaseDocument.kind == "package_pdf")
                    .order_by(CaseDocument.id.desc()).first())
-            self.package_pdf = casework.absolute(doc.file_path) if doc else None
+            self.package_pdf = absolute(doc.file_path) if doc else None
             self.status.configure(text="已打包。下一步：填写邮件号寄出（Alt+→）。", bootstyle="success")
             self.show_after_buttons()
         else:
@@ -97,19 +98,18 @@ class PackageStep(Step):
         def done(path):
             self.transmittal = path
             self.services.preview(path, "流转单")
-        self.services.run(lambda ctx: casefiles.transmittal(case, clerk), title="生成流转单", on_done=done,
+        case_no = case.case_no
+        self.services.run(lambda ctx: documents.issue(clerk, case_no, "transmittal"), title="生成流转单", on_done=done,
                           cancellable=False)
 
     def build(self) -> None:
         """Ctrl+B: build the signed package on a worker; Esc cancels."""
         if self.task is not None or self.unavailable() or Status(self.draft.case.status) == Status.PACKAGED:
             return
-        case, clerk = self.draft.case, self.services.clerk
+        case_no, clerk = self.draft.case.case_no, self.services.clerk
 
         def job(ctx):
-            result = casefiles.build_case_package(case, clerk, progress=ctx.progress, cancel=ctx.cancel)
-            casework.mark_packaged(case, clerk, {"pages": result.pages, "bytes": result.bytes})
-            return result
+            return shipping.build_package(clerk, case_no, progress=ctx.progress, cancel=ctx.cancel)
 
         self.cancel_button.pack(side="left")
         self.package_button.configure(state="disabled")

@@ -1,7 +1,8 @@
 """Step 4: pages — scan, photograph or import; thumbnails as pages arrive; sort onto materials.
 
-Acquisition, cleanup, OCR and storing run on a worker (scanner.attach); the Tk
-side only turns small ready-made thumbnails into PhotoImages.
+Acquisition, cleanup, OCR and storing run on a worker (desk.pages); the Tk
+side only turns small ready-made thumbnails into PhotoImages. Every page edit
+(move, turn, delete, reorder) is a desk.pages action.
 """
 from __future__ import annotations
 
@@ -12,13 +13,13 @@ from tkinter import filedialog
 import ttkbootstrap as ttk
 
 from clerk_app import pagefeed
-from forms import pages as pageops
-from scanner import pageedit
 from clerk_app.pagegrid import PageGrid
 from clerk_app.views.wizard import Step
 from clerk_app.widgets import table, ui_scale
-from forms import cases, casework
+from desk import pages as deskpages
+from forms import materials as mat
 from forms.models import Page
+from forms.storage import pages_of
 from forms.workflow import Status
 
 PAGE_STATES = (Status.RECEIVED, Status.CORRECTION, Status.ACCEPTED, Status.VERIFIED, Status.SCANNED)
@@ -138,15 +139,15 @@ class PagesStep(Step):
     def fill_materials(self) -> None:
         sel = self.materials.selection()
         self.materials.delete(*self.materials.get_children())
-        shown = [m for m in cases.checklist(self.draft.case) if m.state in ("provided", "e_license", "rongque")]
-        shown = shown or cases.checklist(self.draft.case)
+        shown = [m for m in mat.checklist(self.draft.case) if m.state in ("provided", "e_license", "rongque")]
+        shown = shown or mat.checklist(self.draft.case)
         for i, m in enumerate(shown, 1):
-            self.materials.insert("", "end", iid=m.name, values=(i, m.name, len(casework.pages_of(m))))
+            self.materials.insert("", "end", iid=m.name, values=(i, m.name, len(pages_of(m))))
         if sel and self.materials.exists(sel[0]):
             self.materials.selection_set(sel[0])
         else:
             first_empty = next((m.name for m in shown if m.state == "provided"
-                                and not casework.pages_of(m)), shown[0].name if shown else None)
+                                and not pages_of(m)), shown[0].name if shown else None)
             if first_empty:
                 self.materials.selection_set(first_empty)
                 self.materials.see(first_empty)
@@ -203,7 +204,7 @@ class PagesStep(Step):
         if page is None:
             return
         try:
-            pageops.move_page(page, material_name, self.services.clerk)
+            deskpages.move_page(self.services.clerk, page.id, material_name)
         except Exception as e:  # noqa: BLE001 - the one error place
             return self.services.show_error(e)
         self.refresh_page(page.id)
@@ -223,10 +224,10 @@ class PagesStep(Step):
         clerk = self.services.clerk
 
         def job(ctx):
-            p = pageedit.rotate_page(page, 90, clerk)
-            ctx.emit(pagefeed.card_for(p, status="识别中…", level="busy"))
-            p = pageedit.reocr_page(p, langs, ctx.cancel)
-            return pagefeed.card_for(p)
+            deskpages.rotate_page(clerk, page.id, 90)
+            ctx.emit(pagefeed.card_for(Page.get_by_id(page.id), status="识别中…", level="busy"))
+            deskpages.reread_page(clerk, page.id, langs, ctx.cancel)
+            return pagefeed.card_for(Page.get_by_id(page.id))
         self.services.run(job, title="旋转并重新识别", on_item=self.add_card, on_done=self.add_card, widget=self)
         return "break"
 
@@ -235,7 +236,7 @@ class PagesStep(Step):
         if page is None:
             return "break"
         try:
-            pageops.delete_page(page, self.services.clerk)
+            deskpages.delete_page(self.services.clerk, page.id)
         except Exception as e:  # noqa: BLE001
             self.services.show_error(e)
             return "break"
@@ -248,7 +249,7 @@ class PagesStep(Step):
         if page is None:
             return
         try:
-            pageops.move_within(page, step, self.services.clerk)
+            deskpages.move_within(self.services.clerk, page.id, step)
         except Exception as e:  # noqa: BLE001
             return self.services.show_error(e)
         for p in Page.select().where(Page.case == self.draft.case):
@@ -358,7 +359,7 @@ class PagesStep(Step):
             self.wizard.next()
             return
         try:
-            casework.mark_scanned(d.case, self.services.clerk)
+            deskpages.finish_scanning(self.services.clerk, d.case.case_no)
         except Exception as e:  # noqa: BLE001
             return self.services.show_error(e)
         self.wizard.case_changed()

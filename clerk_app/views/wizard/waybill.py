@@ -13,9 +13,9 @@ from PIL import ImageTk
 from clerk_app.pdf_preview import render_page
 from clerk_app.views.wizard import Step
 from clerk_app.widgets import CheckedEntry, labeled
-from exports import casefiles
-from forms import casework
+from desk import documents, shipping
 from forms.models import CaseDocument, Shipment
+from forms.storage import absolute
 from forms.workflow import Status
 
 SIZES = {"100x150": "100×150 mm 热敏面单", "76x130": "76×130 mm EMS 一联单", "a4": "A4 普通纸"}
@@ -122,7 +122,7 @@ class WaybillStep(Step):
             doc = CaseDocument.select().where(CaseDocument.case == case, CaseDocument.kind == "waybill") \
                 .order_by(CaseDocument.id.desc()).first()
             if doc is not None:
-                self.label_pdf = casework.absolute(doc.file_path)
+                self.label_pdf = absolute(doc.file_path)
                 self.print_button.configure(state="normal")
                 self.show_label()
             self.status.configure(text=f"已寄出，邮件号 {self.tracking.get()}。", bootstyle="success")
@@ -144,17 +144,22 @@ class WaybillStep(Step):
             self.tracking_entry.entry.focus_set()
             return
         try:
-            weight = int(self.weight.get() or 0)
+            weight = int(self.weight.get().strip() or 0)
         except ValueError:
-            weight = 0
-        case, clerk, size = self.draft.case, self.services.clerk, self.size_code()
+            self.status.configure(text="邮件重量应为整数（克），如 200", bootstyle="danger")
+            return
+        case_no, clerk, size = self.draft.case.case_no, self.services.clerk, self.size_code()
 
         def job(ctx):
-            casework.ship(case, clerk, number, weight)
-            ctx.progress(1, 2, "正在生成面单")
-            return casefiles.waybill(case, clerk, size=size, tracking_number=result.normalized, weight_g=weight)
+            return shipping.register_parcel(clerk, case_no, number, weight, size).waybill
 
-        self.services.run(job, title="寄出", on_done=self.shipped, cancellable=False)
+        def refused(exc):
+            self.status.configure(text=str(exc), bootstyle="danger")
+            self.tracking_entry.entry.select_range(0, "end")
+            self.tracking_entry.entry.focus_set()
+            self.services.show_error(exc)
+
+        self.services.run(job, title="寄出", on_done=self.shipped, on_error=refused, cancellable=False)
 
     def shipped(self, path) -> None:
         self.label_pdf = path
@@ -189,12 +194,13 @@ class WaybillStep(Step):
         case, clerk = self.draft.case, self.services.clerk
         if case is None:
             return
+        case_no = case.case_no
 
         def done(path):
             self.receipt_pdf = path
             self.services.preview(path, "受理回执")
         if self.receipt_pdf is not None:
             return done(self.receipt_pdf)
-        self.services.run(lambda ctx: casefiles.acceptance_receipt(case, clerk), title="生成受理回执",
+        self.services.run(lambda ctx: documents.issue(clerk, case_no, "receipt"), title="生成受理回执",
                           on_done=done, cancellable=False)
         return None

@@ -1,7 +1,9 @@
 """Documents for a case, written into the data folder and recorded for reprinting.
 
-The GUI and ``main.py intake`` both call these: one way to make each document.
-Builders run on whichever thread calls them (the GUI uses a worker thread).
+exports/ makes each document from plain data; this module fills that data from the
+case, writes the file (atomically, 0600) and records it as a CaseDocument — inside
+the caller's transaction when a desk action issues it, so a notice exists exactly
+when the state change that needs it was saved. Any thread.
 """
 from __future__ import annotations
 
@@ -10,12 +12,19 @@ from pathlib import Path
 
 from exports import casedoc
 from forms import __version__, config
-from forms.casework import absolute, case_folder, pages_of, record_document
+from forms.storage import absolute, case_folder, pages_of, relative, sha256_file
 from forms.errors import ExportError
-from forms.models import Case, CaseMaterial, Clerk, Shipment, Window
+from forms.models import Case, CaseDocument, CaseMaterial, Clerk, Shipment, Window
 from forms.ocrdata import OcrPage
 
 WAYBILL_SIZES = ("100x150", "76x130", "a4")
+
+
+def record_document(case: Case, kind: str, path) -> CaseDocument:
+    """Remember a generated document so it can be reprinted from the case."""
+    path = Path(path)
+    rel = relative(path) if str(path.resolve()).startswith(str(config.data_dir().resolve())) else str(path)
+    return CaseDocument.create(case=case, kind=kind, file_path=rel, sha256=sha256_file(path))
 
 
 def _out(case: Case, name: str) -> Path:
@@ -78,23 +87,47 @@ def package_materials(case: Case):
     return out
 
 
-def build_case_package(case: Case, clerk: Clerk, progress=None, cancel=None):
-    """Searchable PDF (流转单 first), signed manifest and transfer zip; returns PackageResult."""
+def package_files(case: Case, clerk: Clerk, progress=None, cancel=None):
+    """Searchable PDF (流转单 first), signed manifest and transfer zip, written but not yet recorded;
+    returns exports.package.PackageResult with ``transmittal_pdf`` set (worker thread, seconds)."""
     from exports.package import PackageInfo, build_package
     from exports.signing import load_or_create_window_key
+    from exports.transmittal import build_transmittal
     materials = package_materials(case)
     if not materials:
         raise ExportError("办件还没有任何扫描页，不能打包")
-    sheet = transmittal(case, clerk)
+    sheet = build_transmittal(casedoc.case_doc(case, clerk), _out(case, f"{case.case_no}-流转单.pdf"))
     key = load_or_create_window_key(config.sub_dir("keys"))
     info = PackageInfo(case_no=case.case_no, item_name=case.item.name, window_name=case.window.name,
                        home_name=case.home.name, software_version=__version__)
     result = build_package(info, sheet, materials, case_folder(case, "packages"), key,
                            progress=progress, cancel=cancel)
     result.transmittal_pdf = sheet     # the 流转单 printed on its own as well
+    return result
+
+
+def record_package(case: Case, result) -> None:
+    """Record what package_files wrote (inside the packaging action's transaction)."""
+    record_document(case, "transmittal", result.transmittal_pdf)
     record_document(case, "package_pdf", result.pdf_path)
     record_document(case, "package_zip", result.zip_path)
-    return result
+
+
+BUILDERS = {
+    "notification": correction_notice, "receipt": acceptance_receipt, "acceptance": acceptance_notice,
+    "refusal": refusal_notice, "transmittal": transmittal,
+}
+
+
+def issue(clerk: Clerk, case_no: str, kind: str) -> Path:
+    """Make (again) one of the case's documents and record it: the window's 预览 / 重新生成."""
+    from desk import tx
+    from desk.reception import case_by_no
+    if kind not in BUILDERS:
+        raise ExportError(f"未知文书类型“{kind}”")
+    case = case_by_no(case_no)
+    with tx.action():
+        return BUILDERS[kind](tx.locked_case(case.id), clerk)
 
 
 def waybill(case: Case, clerk: Clerk, size: str = "100x150", tracking_number: str = "",
