@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from forms.errors import CatalogError
+from forms.errors import CatalogError, InvalidInput
 from forms.models import (
     MaterialRequirement, Partner, PartnerItem, ServiceItem, db_proxy,
 )
+from forms.textcheck import check_int, check_text, for_message
 
 CASE_TYPES = ("全程网办", "异地代收代办", "多地联办")
 FORMS = ("原件", "复印件", "电子")
@@ -27,6 +28,25 @@ MATERIAL_FIELDS = ("name", "form", "copies", "required", "condition", "verify_or
                    "forward_original", "e_license_ok", "rongque_ok", "note")
 PARTNER_FIELDS = ("code", "name", "region_code", "alliance", "receiving_window", "department",
                   "address", "postcode", "contact", "phone", "agreement_start", "agreement_end")
+
+# Rule 5 (issue 10): field -> (label as in the Excel header, max characters[, multiline]).
+# Codes follow the column widths in forms/models.py; the rest leave room for every
+# real item seen (demo catalog: longest name 25, basis 80, source 253 characters).
+ITEM_LIMITS = {
+    "code": ("事项编码", 64), "name": ("事项名称", 100), "department": ("实施主体", 100),
+    "scope": ("通办范围", 50), "fees": ("收费", 500, True), "basis": ("设定依据", 2000, True),
+    "review_points": ("审查要点", 2000, True), "source": ("来源", 500),
+}
+MATERIAL_LIMITS = {"name": ("材料名称", 100), "condition": ("适用条件", 500, True), "note": ("备注", 2000, True)}
+PARTNER_LIMITS = {
+    "code": ("地区编码", 32), "name": ("名称", 100), "alliance": ("所属联盟", 100),
+    "receiving_window": ("收件窗口", 100), "department": ("审批部门", 100), "address": ("地址", 200),
+    "contact": ("联系人", 50), "phone": ("联系电话", 50),
+}
+DAYS_RANGE = (0, 365)      # 承诺时限 and 法定时限, working days
+COPIES_RANGE = (1, 99)
+MAX_KEYWORDS = 50
+MAX_JSON_BYTES = 50 * 1024 * 1024   # the demo catalog of 41 items is about 0.1 MB
 
 
 @dataclass
@@ -68,23 +88,25 @@ def _bool(value, where, key, rows: _Rows, default=False) -> bool:
         return True
     if s in ("0", "false", "no", "n", "否", "不需要", "×", "✗"):
         return False
-    rows.add(where, f"“{key}”应填“是”或“否”（现为“{value}”）")
+    rows.add(where, f"“{key}”应填“是”或“否”（现为“{for_message(value)}”）")
     return default
 
 
-def _int(value, where, key, rows: _Rows, minimum=0) -> int:
+def _int(value, where, key, rows: _Rows, lo: int, hi: int) -> int:
     try:
-        if isinstance(value, bool):
-            raise ValueError
-        n = int(str(value).strip()) if not isinstance(value, int) else value
-        if isinstance(value, float) and value != int(value):
-            raise ValueError
-        if n < minimum:
-            raise ValueError
-        return n
-    except (TypeError, ValueError):
-        rows.add(where, f"“{key}”必须是不小于 {minimum} 的整数（现为“{_text(value) or '空'}”）")
-        return minimum
+        return check_int(value, key, lo, hi)
+    except InvalidInput as e:
+        rows.add(where, str(e))
+        return lo
+
+
+def _str(value, where, rows: _Rows, limit: tuple) -> str:
+    """Checked text for one field; ``limit`` is (label, max_len[, multiline]) from the tables above."""
+    try:
+        return check_text(value, *limit)
+    except InvalidInput as e:
+        rows.add(where, str(e))
+        return _text(value)
 
 
 def _date(value, where, key, rows: _Rows):
@@ -95,7 +117,7 @@ def _date(value, where, key, rows: _Rows):
     try:
         return date.fromisoformat(str(value).strip()[:10])
     except ValueError:
-        rows.add(where, f"“{key}”应为 YYYY-MM-DD 格式的日期（现为“{value}”）")
+        rows.add(where, f"“{key}”应为 YYYY-MM-DD 格式的日期（现为“{for_message(value)}”）")
         return None
 
 
@@ -107,8 +129,121 @@ def _list(value) -> list:
     return [p.strip() for p in str(value).replace("；", ";").replace("、", ";").split(";") if p.strip()]
 
 
+def _records(value, where, what, rows: _Rows) -> list:
+    """``value`` as a list of dicts; anything else is one row message (JSON written by hand)."""
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list):
+        rows.add(where, f"“{what}”应为列表")
+        return []
+    bad = [n for n, v in enumerate(value, start=1) if not isinstance(v, dict)]
+    if bad:
+        rows.add(where, f"“{what}”第 {bad[0]} 项格式不对（应为对象）")
+    return [v for v in value if isinstance(v, dict)]
+
+
 def _item_where(item, i) -> str:
-    return item.get("_where") or f"第 {i + 1} 个事项（{_text(item.get('name')) or _text(item.get('code')) or '无名称'}）"
+    name = for_message(item.get("name")) or for_message(item.get("code")) or "无名称"
+    return item.get("_where") or f"第 {i + 1} 个事项（{name}）"
+
+
+def _texts(record: dict, where, rows: _Rows, limits: dict) -> dict:
+    return {k: _str(record.get(k), where, rows, limit) for k, limit in limits.items()}
+
+
+def _stages(value, where, rows: _Rows) -> list:
+    if isinstance(value, str):
+        value = [{"name": s, "limit": ""} for s in _list(value)]
+    out = []
+    for s in _records(value, where, "特殊环节", rows):
+        out.append({"name": _str(s.get("name"), where, rows, ("特殊环节名称", 100)),
+                    "limit": _str(s.get("limit"), where, rows, ("特殊环节时限", 200))})
+    return out
+
+
+def _keywords(value, where, rows: _Rows) -> list:
+    words = [_str(w, where, rows, ("关键词", 50)) for w in _list(value)]
+    if len(words) > MAX_KEYWORDS:
+        rows.add(where, f"“关键词”不能超过 {MAX_KEYWORDS} 个（现为 {len(words)} 个）")
+    return [w for w in words if w]
+
+
+def _material(m: dict, mw: str, rows: _Rows) -> dict:
+    texts = _texts(m, mw, rows, MATERIAL_LIMITS)
+    if not texts["name"]:
+        rows.add(mw, "缺少材料名称")
+    form = _text(m.get("form")) or "复印件"
+    if form not in FORMS:
+        rows.add(mw, f"材料形式应为 {'、'.join(FORMS)} 之一（现为“{for_message(form)}”）")
+    return {
+        "name": texts["name"], "form": form,
+        "copies": _int(m.get("copies", 1), mw, "份数", rows, *COPIES_RANGE),
+        "required": _bool(m.get("required"), mw, "是否必需", rows, True),
+        "condition": texts["condition"] or None,
+        "verify_original": _bool(m.get("verify_original"), mw, "核验原件", rows),
+        "forward_original": _bool(m.get("forward_original"), mw, "收取原件", rows),
+        "e_license_ok": _bool(m.get("e_license_ok"), mw, "电子证照可替代", rows),
+        "rongque_ok": _bool(m.get("rongque_ok"), mw, "容缺", rows),
+        "note": texts["note"],
+    }
+
+
+def _item(item: dict, where: str, codes: set, rows: _Rows) -> dict:
+    texts = _texts(item, where, rows, ITEM_LIMITS)
+    code, name = texts["code"], texts["name"]
+    if not code:
+        rows.add(where, "缺少事项编码")
+    elif code in codes:
+        rows.add(where, f"事项编码 {for_message(code, 64)} 重复")
+    codes.add(code)
+    if not name:
+        rows.add(where, "缺少事项名称")
+    case_types = _list(item.get("case_types"))
+    bad = [t for t in case_types if t not in CASE_TYPES]
+    if bad or not case_types:
+        shown = for_message("、".join(map(str, case_types)), 40) or "空"
+        rows.add(where, f"办理类型应为 {'、'.join(CASE_TYPES)} 之一（现为“{shown}”）")
+    promised = _int(item.get("promised_days", 0), where, "承诺时限", rows, *DAYS_RANGE)
+    legal = _int(item.get("legal_days", 0), where, "法定时限", rows, *DAYS_RANGE)
+    # 0 days is a legal "即办件"; a legal limit of 0 means none is published.
+    if legal and promised > legal:
+        rows.add(where, f"承诺时限 {promised} 个工作日超过法定时限 {legal} 个工作日")
+    materials = []
+    for j, m in enumerate(_records(item.get("materials"), where, "申请材料", rows)):
+        mw = m.get("_where") or f"{where} 第 {j + 1} 项材料（{for_message(m.get('name')) or '无名称'}）"
+        materials.append(_material(m, mw, rows))
+    if not materials:
+        rows.add(where, "没有任何申请材料")
+    return {**texts, "case_types": case_types, "promised_days": promised, "legal_days": legal,
+            "special_stages": _stages(item.get("special_stages") or [], where, rows),
+            "keywords": _keywords(item.get("keywords"), where, rows), "materials": materials}
+
+
+def _partner(p: dict, where: str, pcodes: set, codes: set, rows: _Rows) -> dict:
+    texts = _texts(p, where, rows, PARTNER_LIMITS)
+    code = texts["code"]
+    if not code:
+        rows.add(where, "缺少地区编码")
+    elif code in pcodes:
+        rows.add(where, f"地区编码 {for_message(code, 64)} 重复")
+    pcodes.add(code)
+    if not texts["name"]:
+        rows.add(where, "缺少名称")
+    region = _text(p.get("region_code"))
+    if not (len(region) == 6 and region.isdigit()):
+        rows.add(where, f"行政区划代码应为 6 位数字（现为“{for_message(region) or '空'}”）")
+    postcode = _text(p.get("postcode"))
+    if postcode and not (len(postcode) == 6 and postcode.isdigit()):
+        rows.add(where, f"邮政编码应为 6 位数字（现为“{for_message(postcode)}”）")
+    signed = [_text(c) for c in _list(p.get("items"))]
+    known = codes | _existing_codes()
+    for c in signed:
+        if c not in known:
+            rows.add(where, f"签约事项 {for_message(c)} 不在事项清单中")
+    return {**texts, "region_code": region, "postcode": postcode,
+            "agreement_start": _date(p.get("agreement_start"), where, "协议开始日期", rows),
+            "agreement_end": _date(p.get("agreement_end"), where, "协议结束日期", rows),
+            "items": signed}
 
 
 def validate(data: dict) -> dict:
@@ -116,88 +251,12 @@ def validate(data: dict) -> dict:
     rows = _Rows()
     if not isinstance(data, dict):
         raise CatalogError("文件内容不是事项清单（应为含 items 的对象）")
-    items_out, partners_out, codes = [], [], set()
-    for i, item in enumerate(data.get("items") or []):
-        where = _item_where(item, i)
-        code, name = _text(item.get("code")), _text(item.get("name"))
-        if not code:
-            rows.add(where, "缺少事项编码")
-        elif code in codes:
-            rows.add(where, f"事项编码 {code} 重复")
-        codes.add(code)
-        if not name:
-            rows.add(where, "缺少事项名称")
-        case_types = _list(item.get("case_types"))
-        bad = [t for t in case_types if t not in CASE_TYPES]
-        if bad or not case_types:
-            rows.add(where, f"办理类型应为 {'、'.join(CASE_TYPES)} 之一（现为“{'、'.join(case_types) or '空'}”）")
-        promised = _int(item.get("promised_days", 0), where, "承诺时限", rows)
-        legal = _int(item.get("legal_days", 0), where, "法定时限", rows)
-        if legal and promised > legal:
-            rows.add(where, f"承诺时限 {promised} 个工作日超过法定时限 {legal} 个工作日")
-        stages = item.get("special_stages") or []
-        if isinstance(stages, str):
-            stages = [{"name": s, "limit": ""} for s in _list(stages)]
-        materials = []
-        for j, m in enumerate(item.get("materials") or []):
-            mw = m.get("_where") or f"{where} 第 {j + 1} 项材料（{_text(m.get('name')) or '无名称'}）"
-            mname = _text(m.get("name"))
-            if not mname:
-                rows.add(mw, "缺少材料名称")
-            form = _text(m.get("form")) or "复印件"
-            if form not in FORMS:
-                rows.add(mw, f"材料形式应为 {'、'.join(FORMS)} 之一（现为“{form}”）")
-            required = _bool(m.get("required"), mw, "是否必需", rows, True)
-            condition = _text(m.get("condition")) or None
-            materials.append({
-                "name": mname, "form": form,
-                "copies": _int(m.get("copies", 1), mw, "份数", rows, minimum=1),
-                "required": required, "condition": condition,
-                "verify_original": _bool(m.get("verify_original"), mw, "核验原件", rows),
-                "forward_original": _bool(m.get("forward_original"), mw, "收取原件", rows),
-                "e_license_ok": _bool(m.get("e_license_ok"), mw, "电子证照可替代", rows),
-                "rongque_ok": _bool(m.get("rongque_ok"), mw, "容缺", rows),
-                "note": _text(m.get("note")),
-            })
-        if not materials:
-            rows.add(where, "没有任何申请材料")
-        items_out.append({
-            "code": code, "name": name, "department": _text(item.get("department")),
-            "scope": _text(item.get("scope")), "case_types": case_types,
-            "promised_days": promised, "legal_days": legal, "fees": _text(item.get("fees")),
-            "basis": _text(item.get("basis")), "special_stages": stages,
-            "review_points": _text(item.get("review_points")),
-            "keywords": _list(item.get("keywords")), "source": _text(item.get("source")),
-            "materials": materials,
-        })
-    pcodes = set()
-    for i, p in enumerate(data.get("partners") or []):
-        where = p.get("_where") or f"第 {i + 1} 个合作地区（{_text(p.get('name')) or '无名称'}）"
-        code = _text(p.get("code"))
-        if not code:
-            rows.add(where, "缺少地区编码")
-        elif code in pcodes:
-            rows.add(where, f"地区编码 {code} 重复")
-        pcodes.add(code)
-        if not _text(p.get("name")):
-            rows.add(where, "缺少名称")
-        region = _text(p.get("region_code"))
-        if not (len(region) == 6 and region.isdigit()):
-            rows.add(where, f"行政区划代码应为 6 位数字（现为“{region or '空'}”）")
-        postcode = _text(p.get("postcode"))
-        if postcode and not (len(postcode) == 6 and postcode.isdigit()):
-            rows.add(where, f"邮政编码应为 6 位数字（现为“{postcode}”）")
-        signed = [_text(c) for c in _list(p.get("items"))]
-        known = codes | _existing_codes()
-        for c in signed:
-            if c not in known:
-                rows.add(where, f"签约事项 {c} 不在事项清单中")
-        out = {k: _text(p.get(k)) for k in PARTNER_FIELDS}
-        out["region_code"] = region
-        out["agreement_start"] = _date(p.get("agreement_start"), where, "协议开始日期", rows)
-        out["agreement_end"] = _date(p.get("agreement_end"), where, "协议结束日期", rows)
-        out["items"] = signed
-        partners_out.append(out)
+    items_out, partners_out, codes, pcodes = [], [], set(), set()
+    for i, item in enumerate(_records(data.get("items"), "文件", "items", rows)):
+        items_out.append(_item(item, _item_where(item, i), codes, rows))
+    for i, p in enumerate(_records(data.get("partners"), "文件", "partners", rows)):
+        where = p.get("_where") or f"第 {i + 1} 个合作地区（{for_message(p.get('name')) or '无名称'}）"
+        partners_out.append(_partner(p, where, pcodes, codes, rows))
     if not items_out and not partners_out and not rows.errors:
         raise CatalogError("文件中没有任何事项或合作地区")
     if rows.errors:
@@ -293,6 +352,9 @@ def read_file(path) -> dict:
         raise CatalogError(f"找不到文件 {path}")
     suffix = path.suffix.lower()
     if suffix == ".json":
+        size = path.stat().st_size
+        if size > MAX_JSON_BYTES:
+            raise CatalogError(f"文件过大（约 {size // (1024 * 1024)} MB），不是正常的事项清单，已拒绝导入")
         try:
             return json.loads(path.read_text(encoding="utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
