@@ -2,6 +2,7 @@
 
 No subcommand: open the clerk window. With a subcommand: run one CLI command.
 """
+import os
 import sys
 
 import cli
@@ -18,4 +19,6 @@ def run(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    # Everything this process writes (reportlab's and Tesseract's temporaries too) is the clerk's alone.
+    os.umask(0o077)
     sys.exit(run(sys.argv[1:]))

@@ -89,6 +89,9 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     from forms import config
     config.setup_logging(verbose=args.verbose, console=bool(args.command))
+    warning = config.data_dir_warning()
+    if warning:
+        sys.stderr.write(f"提示：{warning}\n")
     if not args.command:
         return open_for_gui()
     try:

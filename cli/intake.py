@@ -8,10 +8,10 @@ case is saved; running the same CASE.json again continues its case, never a seco
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 from cli import emit
+from forms import files
 from forms.errors import InvalidInput
 
 REQUIRED = ("item", "case_type", "applicant", "home")
@@ -95,7 +95,7 @@ def run(args) -> int:
     documents = {}
     for kind, path in result.documents.items():
         target = out / Path(path).name
-        shutil.copyfile(path, target)
+        files.copy_file(path, target)
         documents[kind] = str(target)
     payload = {"case_no": result.case_no, "status": result.status, "due_date": result.due_date,
                "missing": list(result.missing), "documents": documents, "warnings": list(result.warnings),

@@ -6,11 +6,11 @@ already scanned on disk; the command then exits non-zero with the Chinese reason
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 from pathlib import Path
 
 from cli import emit
+from forms import files
 from forms.errors import InvalidInput, ScanError
 
 
@@ -107,9 +107,8 @@ def _save(page, out: Path) -> dict:
     image = page.image
     name = f"page-{page.index:04d}.png"
     out.mkdir(parents=True, exist_ok=True)   # only now: a failed scan leaves no empty folder
-    part = out / f".{name}.part"
-    image.save(part, format="PNG", dpi=(page.dpi, page.dpi))
-    os.replace(part, out / name)
+    with files.atomic_path(out / name, what="扫描页") as tmp:
+        image.save(tmp, format="PNG", dpi=(page.dpi, page.dpi))
     row = {"file": str(out / name), "width": image.width, "height": image.height, "dpi": page.dpi}
     if page.side:
         row["side"] = page.side
@@ -136,9 +135,8 @@ def _save_clean(page, out: Path) -> dict:
             image = same_geometry(page.image, cleaned, ctx)
             out.mkdir(parents=True, exist_ok=True)
             path = out / f"page-{page.index:04d}.png"
-            part = out / f".{path.name}.part"
-            image.save(part, format="PNG", dpi=(cleaned.dpi, cleaned.dpi))
-            os.replace(part, path)
+            with files.atomic_path(path, what="扫描页") as tmp:
+                image.save(tmp, format="PNG", dpi=(cleaned.dpi, cleaned.dpi))
     finally:
         if colour:
             shutil.rmtree(work, ignore_errors=True)

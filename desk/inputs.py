@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from forms import clock, materials as mat, textcheck
+from forms import clock, materials as mat, privacy, textcheck
 from forms.errors import InvalidInput, NotFound
 from forms.models import MaterialRequirement, Partner, PartnerItem, ServiceItem
 from forms.parties import PartyInput, check_party
@@ -125,14 +125,12 @@ def check_party_input(d: dict | None, role: str) -> PartyInput | None:
     p.legal_rep = textcheck.check_text(p.legal_rep, f"{role}法定代表人", NAME_MAX["person"])
     p.id_number = textcheck.check_text(p.id_number, f"{role}证件号码", 32)
     p.phone = textcheck.check_text(p.phone, f"{role}联系电话", 32)
-    checked = check_party(p, role)
-    _remember(checked)
-    return checked
+    _remember(p)                      # before the checks below can put it into a message
+    return check_party(p, role)
 
 
 def _remember(p: PartyInput) -> None:
     """Names and addresses seen here are masked in every log line from now on."""
-    from forms import privacy
     privacy.remember(p.name, p.address, p.legal_rep)
 
 

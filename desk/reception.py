@@ -6,7 +6,7 @@ the notice it issues, and returns a CaseResult. Call from any thread with a conn
 """
 from __future__ import annotations
 
-from forms import clock, deadlines, materials as mat, workflow
+from forms import clock, deadlines, materials as mat, privacy, workflow
 from forms.errors import InvalidInput, NotFound
 from forms.models import Case, CaseMaterial, Clerk
 from forms.numbering import next_case_no
@@ -24,9 +24,12 @@ EDITABLE = (Status.RECEIVED, Status.CORRECTION, Status.ACCEPTED)
 
 
 def case_by_no(case_no: str) -> Case:
+    """The case, its applicant's and agent's names remembered for masking in log lines."""
     case = Case.get_or_none(Case.case_no == (case_no or "").strip())
     if case is None:
         raise NotFound(f"办件 {(case_no or '')[:40]}")
+    privacy.remember(*(v for p in (case.applicant, case.agent) if p is not None
+                       for v in (p.name, p.address, p.legal_rep)))
     return case
 
 

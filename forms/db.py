@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from peewee import Database, OperationalError, PeeweeException
+from peewee import Database, OperationalError, PeeweeException, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import connect
 
 from forms import config, migrations
@@ -41,15 +41,40 @@ def open_database(url: str, migrate: bool = True, seed: bool = True) -> Database
     except ImportError as e:
         raise DatabaseError(f"缺少数据库驱动：{e.name}") from e
     db_proxy.initialize(database)
-    if migrate:
+    if migrate or seed:
         try:
-            migrations.migrate(database)
+            with _schema_lock(database):
+                if migrate:
+                    migrations.migrate(database)
+                if seed:
+                    from forms import seed as seeding
+                    seeding.seed_if_empty()
         except PeeweeException as e:
             raise DatabaseError(f"数据库升级失败：{e}") from e
-    if seed:
-        from forms import seed as seeding
-        seeding.seed_if_empty()
     return database
+
+
+_MIGRATION_LOCK = 727_001        # pg_advisory_xact_lock key: "tongban clerk schema"
+
+
+def _schema_lock(database):
+    """Migrations and the first seeding run once, however many windows start at the same moment:
+    SQLite takes its write lock first (BEGIN IMMEDIATE), PostgreSQL a transaction-scoped
+    advisory lock; whoever comes second finds the work done."""
+    if isinstance(database, SqliteDatabase):
+        return database.atomic("IMMEDIATE")
+    tx = database.atomic()
+
+    class _Locked:
+        def __enter__(self):
+            tx.__enter__()
+            if isinstance(database, PostgresqlDatabase):
+                database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+            return self
+
+        def __exit__(self, *exc):
+            return tx.__exit__(*exc)
+    return _Locked()
 
 
 def open_default() -> Database:

@@ -70,22 +70,6 @@ def test_signature_verifies_and_any_change_is_refused_in_chinese(tmp_path):
     assert signing.decode_signature(signing.encode_signature(sig)) == sig
 
 
-def test_atomic_target_leaves_old_file_and_no_temp_on_failure(tmp_path):
-    target = tmp_path / "a.json"
-    manifest.write_atomic(target, b"old")
-    with pytest.raises(RuntimeError):
-        with manifest.atomic_target(target) as tmp:
-            tmp.write_bytes(b"half")
-            raise RuntimeError("died")
-    assert target.read_bytes() == b"old"
-    assert os.listdir(tmp_path) == ["a.json"]
-    manifest.write_atomic(target, b"new")
-    assert target.read_bytes() == b"new"
-    umask = os.umask(0o022)
-    os.umask(umask)
-    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask   # an ordinary file, not 0600
-
-
 @pytest.fixture(scope="module")
 def package(tmp_path_factory):
     root = tmp_path_factory.mktemp("pkg")
