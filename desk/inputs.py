@@ -158,9 +158,9 @@ def check_materials(item: ServiceItem, given: list[MaterialInput], has_agent: bo
             states[req.name] = mat.default_state(req, has_agent)
             continue
         state = mat.check_state(req, g.resolved_state, has_agent)
-        check_reason(g.reason, f"“{req.name}”的说明")
+        check_reason(g.reason, f"{req.name}的说明")
         if g.copies is not None:
-            textcheck.check_int(g.copies, f"“{req.name}”的份数", *COPIES)
+            textcheck.check_int(g.copies, f"{req.name}的份数", *COPIES)
         if g.original_verified and state != "provided":
             raise InvalidInput(f"“{req.name}”标为{mat.MATERIAL_STATES[state]}，不能同时记为原件已核验")
         states[req.name] = state

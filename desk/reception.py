@@ -102,7 +102,7 @@ def _check_changes(case: Case, changes: list[MaterialInput]) -> dict[str, str]:
             mat.check_state(m.requirement, state, has_agent)
         elif state not in mat.MATERIAL_STATES:
             raise InvalidInput(f"材料“{c.name}”的状态“{state}”无效")
-        check_reason(c.reason, f"“{c.name}”的说明")
+        check_reason(c.reason, f"{c.name}的说明")
         if c.original_verified and state != "provided":
             raise InvalidInput(f"“{c.name}”标为{mat.MATERIAL_STATES[state]}，不能同时记为原件已核验")
         states[c.name] = state

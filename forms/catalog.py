@@ -8,12 +8,11 @@ unless every row is good.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from forms import files
 from forms.errors import CatalogError, InvalidInput
 from forms.models import (
     MaterialRequirement, Partner, PartnerItem, ServiceItem, db_proxy,
@@ -372,17 +371,11 @@ def write_file(data: dict, path) -> Path:
     suffix = path.suffix.lower()
     if suffix not in (".json", ".xlsx"):
         raise CatalogError(f"不支持的文件类型 {suffix or '（无扩展名）'}，请使用 .json 或 .xlsx")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=suffix)
-    os.close(fd)
-    try:
+    # No personal data in a catalog: readable by colleagues who take it to another window.
+    with files.atomic_path(path, mode=0o644, what="事项清单") as tmp:
         if suffix == ".json":
             Path(tmp).write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
         else:
             from forms import catalog_xlsx
             catalog_xlsx.write_xlsx(data, tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path
