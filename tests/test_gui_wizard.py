@@ -186,6 +186,15 @@ def test_incomplete_case_gets_its_notice_and_comes_back_for_correction(gui, cler
     assert wizard.index == 2, g.dialog_messages()
 
     mats = wizard.steps[2]
+    # A required material cannot be waved through by a key: the refusal names it, nothing changes.
+    mats.tree.selection_set("居民户口簿")
+    g.key(mats.tree, "n")
+    assert mats.note.cget("text") == "“居民户口簿”是必需材料，不能标为不适用"
+    g.key(mats.tree, "r")
+    assert mats.note.cget("text") == "“居民户口簿”不允许容缺受理"
+    assert mats.tree.set("居民户口簿", "state") == "缺少"
+    g.shot("step3-required-material-refused")
+    mats.tree.selection_set("居民身份证")
     g.key(mats.tree, "v")                            # 居民身份证 checked; 居民户口簿 is not here
     g.key(mats.tree, "m")
     mats.tree.selection_set("居民户口簿")
