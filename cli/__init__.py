@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "cli.ocr",
     "cli.intake",
     "cli.holidays",
+    "cli.window",
 ]
 
 

@@ -128,3 +128,18 @@ def import_holidays(admin: Clerk | None, path) -> int:
         require_admin(admin, "导入节假日安排")
     with tx.action():
         return deadlines.import_overrides(path)
+
+
+def this_window() -> Window:
+    """The window this PC works as (from this PC's own file, never the shared database)."""
+    from forms import seed
+    window = seed.this_window()
+    if window is None:
+        raise NotFound("本机窗口（数据库中还没有任何窗口）")
+    return window
+
+
+def use_window(code: str) -> Window:
+    """Make this PC work as window ``code``: a choice about this PC, kept in its local file."""
+    from forms import seed
+    return seed.set_this_window(textcheck.check_text(code, "窗口编码", 16))

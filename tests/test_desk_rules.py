@@ -276,3 +276,120 @@ def test_verbose_intake_logs_no_id_phone_or_name(tmp_path):
                    "张𪚥", "新湖大街"):
         assert secret not in log, secret
     assert APPLICANT_ID[:6] in log or "intake" in log
+
+
+# --- 7. catalog Excel: every row, no formulas, no bombs -------------------------------------------
+
+def _stale_xlsx(tmp_path):
+    import re
+    from forms import catalog
+    from tests.test_catalog_safety import extra_item, rewrite_zip
+    data = catalog.export_catalog()
+    data["items"].append(extra_item(name="=HYPERLINK(\"http://x\",\"点我\")"))
+    good = catalog.write_file(data, tmp_path / "good.xlsx")
+    bad = tmp_path / "stale.xlsx"
+    rewrite_zip(good, bad, lambda n, b: re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1:F2"', b)
+                if n.startswith("xl/worksheets/sheet") else b)
+    return bad
+
+
+def test_catalog_import_through_the_desk_reads_every_row_and_needs_an_administrator(clerks, tmp_path):
+    from desk import admin
+    from forms.errors import MissingRight
+    from forms.models import ServiceItem
+    bad = _stale_xlsx(tmp_path)
+    with pytest.raises(MissingRight, match="管理员权限"):
+        admin.import_catalog_file(clerks["full"], bad)
+    assert not ServiceItem.select().where(ServiceItem.code == "NEW-1").exists()
+    clerks["full"].is_admin = True
+    result = admin.import_catalog_file(clerks["full"], bad)
+    assert result.items_added == 1
+    item = ServiceItem.get(ServiceItem.code == "NEW-1")
+    assert item.name == "=HYPERLINK(\"http://x\",\"点我\")"           # text, exactly
+
+
+def test_catalog_round_trip_on_the_command_line_keeps_formula_text_as_text(tmp_path):
+    import zipfile
+    from forms import catalog, db as dbmod
+    main_py("cases", "list")                                       # a seeded demo database
+    database = dbmod.open_default()
+    data = catalog.export_catalog()
+    data["items"][0]["name"] = "@SUM(1)"
+    (tmp_path / "c.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    database.close()
+    assert main_py("catalog", "import", str(tmp_path / "c.json")).returncode == 0
+    assert main_py("catalog", "export", str(tmp_path / "out.xlsx")).returncode == 0
+    with zipfile.ZipFile(tmp_path / "out.xlsx") as z:
+        sheets = b"".join(z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+    assert b"<f>" not in sheets and b"@SUM(1)" in sheets
+
+
+# --- 9. personal data in logs (through the desk) ------------------------------------------------
+
+def test_names_the_desk_has_seen_are_masked_in_log_lines(clerks, tmp_path, caplog):
+    from forms import privacy
+    case = new_case(clerks["full"], applicant=dict(APPLICANT, name="欧阳𪚥华"))
+    record = logging.LogRecord("t", logging.ERROR, __file__, 1, "failed for %s (%s, %s)",
+                               ("欧阳𪚥华", APPLICANT["id_number"], "13812345678"), None)
+    line = privacy.RedactingFormatter("%(message)s").format(record)
+    assert "欧阳𪚥华" not in line and APPLICANT["id_number"] not in line and "13812345678" not in line
+    assert case.case_no                                          # the case itself is untouched
+    assert Case.get_by_id(case.id).applicant.name == "欧阳𪚥华"
+
+
+# --- 10. machine-local state stays on the PC -----------------------------------------------------
+
+def test_this_pc_state_is_in_its_own_file_not_in_the_shared_database(tmp_path):
+    shared = tmp_path / "hall.db"
+    env_a = {"CLERK_DATA_DIR": str(tmp_path / "pc-a"), "CLERK_DATABASE_URL": f"sqlite:///{shared}"}
+    env_b = {"CLERK_DATA_DIR": str(tmp_path / "pc-b"), "CLERK_DATABASE_URL": f"sqlite:///{shared}"}
+    assert main_py("window", "use", "DZTQ01", env=env_a).returncode == 0
+    shown = main_py("window", "--json", env=env_b)
+    assert json.loads(shown.stdout)["code"] == "DZTQ01"
+    refused = main_py("window", "use", "NOPE", env=env_b)
+    assert refused.returncode == 1 and "窗口编码“NOPE”" in refused.stderr
+    import sqlite3
+    con = sqlite3.connect(shared)
+    keys = [k for (k,) in con.execute("SELECT key FROM setting")]
+    con.close()
+    assert not [k for k in keys if k == "this_window" or k.startswith("gui.")]
+    state = json.loads((tmp_path / "pc-a" / "local.json").read_text(encoding="utf-8"))
+    assert state["window_code"] == "DZTQ01"
+    assert "window_code" not in json.loads((tmp_path / "pc-b" / "local.json").read_text(encoding="utf-8")
+                                           if (tmp_path / "pc-b" / "local.json").exists() else "{}")
+
+
+# --- 11. every file the app keeps: atomic, fsynced, private ------------------------------------
+
+def test_pages_and_documents_the_desk_keeps_are_fsynced_and_private(clerks, tmp_path, monkeypatch):
+    import stat
+    from forms import config
+    synced = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(os.readlink(f"/proc/self/fd/{fd}")), real(fd)))
+    clerk = clerks["full"]
+    case = drive_to(new_case(clerk), clerk, Status.PACKAGED, tmp_path)
+    kept = [p for p in config.data_dir().rglob("*") if p.is_file() and p.parent.name == case.case_no]
+    assert {p.parent.parent.name for p in kept} >= {"pages", "documents", "packages"}
+    for p in kept:
+        assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
+        assert stat.S_IMODE(p.parent.stat().st_mode) == 0o700, p.parent
+        assert str(p) in synced or any(s.startswith(str(p.parent / ("." + p.name))) for s in synced), p
+        assert str(p.parent) in synced, p.parent
+    assert not [p for p in config.data_dir().rglob("*.part")]
+
+
+@pytest.mark.slow
+def test_a_command_line_intake_leaves_only_private_files_in_the_data_folder(tmp_path):
+    import stat
+    from forms import config
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    materials = [{"name": n, "provided": True, "original_verified": True,
+                  "files": [str(render_page(scans / f"m{i}.png", [n]))]} for i, n in enumerate(REQUIRED)]
+    out = intake(dict(base_case(materials), tracking_number=s10("EA", "99887766")), tmp_path)
+    assert out["status"] == "shipped"
+    data = config.data_dir()
+    loose = [str(p) for p in data.rglob("*") if p.is_file() and stat.S_IMODE(p.stat().st_mode) & 0o077]
+    assert loose == []
+    assert not [p for p in data.rglob("*") if p.is_dir() and stat.S_IMODE(p.stat().st_mode) & 0o077]
