@@ -14,7 +14,7 @@ DONE = (Status.DECIDED, Status.RESULT_RETURNED, Status.DELIVERED, Status.ARCHIVE
 
 def cases_in(window, days: int | None) -> list[Case]:
     """Cases received at the window in the last ``days`` days (None: all)."""
-    q = Case.select().where(Case.window == window)
+    q = queries.listed(Case.select()).where(Case.window == window)
     if days is not None:
         since = datetime.combine(clock.today() - timedelta(days=days - 1), time.min)
         q = q.where(Case.received_at >= since)
@@ -46,16 +46,35 @@ def per_day(cases: list[Case], days: int) -> list[tuple[str, int]]:
 def deadlines(cases: list[Case]) -> list[tuple[str, int]]:
     """Accepted cases: decided on time, decided late, open and on time, open and overdue."""
     out = Counter()
+    decided = _decided_at([c.id for c in cases if c.due_date and Status(c.status) in DONE])
+    calendar = None
     for c in cases:
         if not c.due_date:
             continue
         if Status(c.status) in DONE:
-            decided = (CaseEvent.select(CaseEvent.at).where(CaseEvent.case == c, CaseEvent.action == "decide")
-                       .order_by(CaseEvent.seq.desc()).first())
-            day: date = decided.at.date() if decided else c.updated_at.date()
+            at = decided.get(c.id)
+            day: date = at.date() if at else c.updated_at.date()
             out["按期办结" if day <= c.due_date else "超期办结"] += 1
         else:
-            left = queries.days_left(c)
+            calendar = calendar or _calendar()
+            left = queries.days_left(c, calendar)
             out["办理中·超期" if left is not None and left < 0 else "办理中·未超期"] += 1
     order = ("按期办结", "超期办结", "办理中·未超期", "办理中·超期")
     return [(k, out[k]) for k in order if out.get(k)]
+
+
+def _calendar():
+    from forms import deadlines as calendars
+    return calendars.work_calendar()
+
+
+def _decided_at(case_ids: list[int]) -> dict[int, datetime]:
+    """When each case was last decided (办结), in a few queries instead of one per case."""
+    out: dict[int, tuple[int, datetime]] = {}
+    for i in range(0, len(case_ids), 500):
+        q = (CaseEvent.select(CaseEvent.case, CaseEvent.seq, CaseEvent.at)
+             .where(CaseEvent.case.in_(case_ids[i:i + 500]), CaseEvent.action == "decide"))
+        for case_id, seq, at in q.tuples():
+            if case_id not in out or seq > out[case_id][0]:
+                out[case_id] = (seq, at)
+    return {k: at for k, (_, at) in out.items()}
