@@ -186,7 +186,7 @@ class Case(BaseModel):
     outcome = CharField(max_length=16, default="")      # approved | rejected
     delivery_method = CharField(max_length=8, default="ems")   # ems | window
     delivery_address = CharField(default="")
-    received_at = DateTimeField(default=clock.now)
+    received_at = DateTimeField(default=clock.now, index=True)
     accepted_at = DateTimeField(null=True)
     correction_due = DateField(null=True)               # by when to supply 补正 materials
     due_date = DateField(null=True)                     # committed (承诺) deadline
@@ -196,6 +196,10 @@ class Case(BaseModel):
     created_by = ForeignKeyField(Clerk, backref="cases_created", on_delete="RESTRICT")
     updated_at = DateTimeField(default=clock.now)
     intake_key = CharField(max_length=64, null=True, unique=True)   # same intake run twice: one case
+
+    class Meta:
+        # The home board and the day ledger (migration 0003 creates the same indexes).
+        indexes = ((("window", "received_at"), False), (("status", "window"), False))
 
 
 class CaseMaterial(BaseModel):
