@@ -62,10 +62,14 @@ def refusal_notice(case: Case, clerk: Clerk) -> Path:
     return _made(case, "refusal", build_refusal_notice(doc, _out(case, f"{case.case_no}-不予受理通知书.pdf")))
 
 
-def transmittal(case: Case, clerk: Clerk, tracking_number: str = "") -> Path:
+def transmittal(case: Case, clerk: Clerk, tracking_number: str = "", sent_on: date | None = None) -> Path:
+    """流转单; with the EMS number and the date sent once 寄出 is registered (a file of its own,
+    so the copy bound into the package keeps its recorded checksum)."""
     from exports.transmittal import build_transmittal
     doc = casedoc.case_doc(case, clerk, tracking_number=tracking_number)
-    return _made(case, "transmittal", build_transmittal(doc, _out(case, f"{case.case_no}-流转单.pdf")))
+    doc.issued_on = sent_on
+    name = f"{case.case_no}-流转单-{tracking_number}.pdf" if tracking_number else f"{case.case_no}-流转单.pdf"
+    return _made(case, "transmittal", build_transmittal(doc, _out(case, name)))
 
 
 def package_materials(case: Case):

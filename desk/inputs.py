@@ -134,6 +134,12 @@ def _remember(p: PartyInput) -> None:
     privacy.remember(p.name, p.address, p.legal_rep)
 
 
+def check_deficiency(name: str, state: str, reason: str) -> None:
+    """A material marked 不符合要求 needs the clerk's reason: the 一次性告知书 prints it (§32(1)(4))."""
+    if state == "deficient" and not reason.strip():
+        raise InvalidInput(f"材料“{name}”标为不符合要求，须写明不符合的原因")
+
+
 def check_reason(text: str, label: str = "说明", max_len: int = REASON_MAX) -> str:
     return textcheck.check_text(text or "", label, max_len, multiline=True)
 
@@ -159,6 +165,7 @@ def check_materials(item: ServiceItem, given: list[MaterialInput], has_agent: bo
             continue
         state = mat.check_state(req, g.resolved_state, has_agent)
         check_reason(g.reason, f"{req.name}的说明")
+        check_deficiency(req.name, state, g.reason)
         if g.copies is not None:
             textcheck.check_int(g.copies, f"{req.name}的份数", *COPIES)
         if g.original_verified and state != "provided":

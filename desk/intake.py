@@ -150,6 +150,7 @@ def run_intake(clerk: Clerk, req: IntakeRequest, progress=None, cancel=None) -> 
     if status == Status.PACKAGED and req.tracking_number:
         shipped = shipping.register_parcel(clerk, case_no, req.tracking_number, req.weight_g, req.waybill_size)
         docs["waybill"] = shipped.waybill
+        docs["transmittal"] = shipped.transmittal
         docs["dispatch_list"] = shipping.dispatch_list(clerk, day=clock.today())
     return _result(case_no, missing, docs, warnings, existing)
 

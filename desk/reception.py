@@ -6,7 +6,7 @@ the notice it issues, and returns a CaseResult. Call from any thread with a conn
 """
 from __future__ import annotations
 
-from forms import clock, deadlines, materials as mat, privacy, workflow
+from forms import clock, deadlines, materials as mat, privacy, textcheck, workflow
 from forms.errors import InvalidInput, NotFound
 from forms.models import Case, CaseMaterial, Clerk
 from forms.numbering import next_case_no
@@ -15,7 +15,7 @@ from forms.workflow import Right, Status
 
 from desk import documents, tx
 from desk.inputs import (
-    REFUSAL_MAX, MaterialInput, NewCase, check_new_case, check_reason,
+    REFUSAL_MAX, MaterialInput, NewCase, check_new_case, check_deficiency, check_reason,
 )
 from desk.results import CaseResult, case_result
 
@@ -103,6 +103,7 @@ def _check_changes(case: Case, changes: list[MaterialInput]) -> dict[str, str]:
         elif state not in mat.MATERIAL_STATES:
             raise InvalidInput(f"材料“{c.name}”的状态“{state}”无效")
         check_reason(c.reason, f"{c.name}的说明")
+        check_deficiency(c.name, state, c.reason)
         if c.original_verified and state != "provided":
             raise InvalidInput(f"“{c.name}”标为{mat.MATERIAL_STATES[state]}，不能同时记为原件已核验")
         states[c.name] = state
@@ -207,15 +208,29 @@ def accept(clerk: Clerk, case_no: str) -> CaseResult:
     return case_result(case, "accepted", documents=docs)
 
 
-def refuse(clerk: Clerk, case_no: str, reason: str) -> CaseResult:
-    """不予受理 with its reason; the notice is issued in the same transaction."""
+REFUSAL_CLAUSES = {"": "", "not_required": "不需要取得行政许可", "not_competent": "不属于本机关职权范围"}
+
+
+def refuse(clerk: Clerk, case_no: str, reason: str, clause: str = "", authority: str = "") -> CaseResult:
+    """不予受理 with its reason, optionally the §32(1) clause (not_required / not_competent and the
+    authority to apply to instead); the 不予受理决定书 is issued in the same transaction."""
     reason = check_reason(reason, "不予受理理由", REFUSAL_MAX)
+    if clause not in REFUSAL_CLAUSES:
+        raise InvalidInput(f"不予受理条款“{clause[:20]}”无效，可选：not_required（不需要取得行政许可）、"
+                           "not_competent（不属于本机关职权范围）")
+    authority = textcheck.check_text(authority, "应向其申请的机关", 200)
+    if clause == "not_competent" and not authority:
+        raise InvalidInput("不属于本机关职权范围的，须写明申请人应向哪个机关申请")
     case = case_by_no(case_no)
 
     def apply(c):
         c.refusal_reason = reason
+        c.refusal_clause = clause or None
+        c.refusal_authority = authority or None
+    details = {"reason": reason, **({"clause": clause} if clause else {}),
+               **({"authority": authority} if authority else {})}
     with tx.action():
-        case = workflow.perform(tx.locked_case(case.id), "refuse", clerk, {"reason": reason}, apply=apply)
+        case = workflow.perform(tx.locked_case(case.id), "refuse", clerk, details, apply=apply)
         docs = {"refusal": documents.refusal_notice(case, clerk)}
     return case_result(case, "refused", documents=docs)
 

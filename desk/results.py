@@ -54,6 +54,7 @@ class ShipmentResult:
     tracking_number: str
     weight_g: int
     waybill: Path | None = None
+    transmittal: Path | None = None     # the 流转单 again, now with the EMS number and date sent
 
 
 @dataclass(frozen=True)

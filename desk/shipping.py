@@ -9,7 +9,7 @@ from datetime import date
 
 from peewee import IntegrityError
 
-from forms import clock, identifiers, workflow
+from forms import clock, identifiers, materials as mat, workflow
 from forms.errors import InvalidIdentifier, InvalidInput
 from forms.models import CaseMaterial, Clerk, Page, Shipment, Window
 from forms.workflow import Right
@@ -72,7 +72,7 @@ def register_parcel(clerk: Clerk, case_no: str, tracking_number: str, weight_g: 
     holder = {}
 
     def apply(c):
-        originals = CaseMaterial.select().where(CaseMaterial.case == c, CaseMaterial.original_enclosed).count()
+        originals = sum(1 for m in CaseMaterial.select().where(CaseMaterial.case == c) if mat.original_enclosed(m))
         holder["shipment"] = Shipment.create(case=c, direction="out", tracking_number=number, weight_g=weight,
                                              originals=originals, shipped_at=clock.now())
     try:
@@ -81,9 +81,13 @@ def register_parcel(clerk: Clerk, case_no: str, tracking_number: str, weight_g: 
             c = workflow.perform(tx.locked_case(case.id), "ship", clerk,
                                  {"tracking_number": number, "weight_g": weight}, apply=apply)
             label = documents.waybill(c, clerk, size=waybill_size, tracking_number=number, weight_g=weight)
+            # The package's 流转单 was made before the number existed; the one that goes on top
+            # of the parcel is made now and prints the number and the date sent.
+            sheet = documents.transmittal(c, clerk, tracking_number=number, sent_on=clock.today())
     except IntegrityError as e:           # another window took the number a moment ago
         raise InvalidInput(f"邮件号 {number} 刚被另一个窗口使用，一个邮件号只能对应一个邮件") from e
-    return ShipmentResult(case_no=case.case_no, tracking_number=number, weight_g=weight, waybill=label)
+    return ShipmentResult(case_no=case.case_no, tracking_number=number, weight_g=weight, waybill=label,
+                          transmittal=sheet)
 
 
 def reprint_waybill(clerk: Clerk, case_no: str, size: str = "100x150") -> ShipmentResult:

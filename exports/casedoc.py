@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from exports.docmodel import CaseDoc, DispatchRow, MaterialLine, PartnerInfo, PartyInfo, WindowInfo
+from forms import materials as mat
 from forms.storage import pages_of
 from forms.models import Case, CaseMaterial, Clerk, Partner, Party, Shipment, Window
 
@@ -27,17 +28,22 @@ def party_info(p: Party | None) -> PartyInfo | None:
                      phone=p.phone, address=p.address, legal_rep=p.legal_rep)
 
 
-def _requirement_text(m: CaseMaterial) -> str:
-    """What the applicant must bring for a missing material, in the notice's words."""
-    req = m.requirement
+def requirement_text(req) -> str:
+    """The catalog's requirement for one material (审查要点), as the 告知书 prints it."""
     if req is None:
-        return m.reason or "请补充提交"
-    text = f"请提交{req.form}{m.copies or req.copies}份"
+        return ""
+    parts = [f"{req.form}{req.copies}份"]
     if req.verify_original and req.form != "原件":
-        text += "，并携带原件供核验"
+        parts.append("须交验原件")
+    if req.forward_original:
+        parts.append("原件随件寄递")
     if req.e_license_ok:
-        text += "（可用电子证照代替）"
-    return text + (f"。{m.reason}" if m.reason else "")
+        parts.append("可用电子证照代替")
+    if req.condition:
+        parts.append(f"适用情形：{req.condition}")
+    if (req.note or "").strip():
+        parts.append(req.note.strip().rstrip("。；;"))
+    return "；".join(parts)
 
 
 def material_line(m: CaseMaterial, item_basis: str = "") -> MaterialLine:
@@ -45,18 +51,19 @@ def material_line(m: CaseMaterial, item_basis: str = "") -> MaterialLine:
     provided = m.state in ("provided", "e_license")
     reason = ""
     if m.state == "missing":
-        reason = _requirement_text(m)
+        reason = ""          # the requirement is printed from the catalog; a clerk's note follows it
     elif m.state == "deficient":
-        reason = m.reason or "不符合要求，请按办事指南重新提交"
+        reason = m.reason or "不符合要求"
     elif m.state == "rongque":
         reason = m.reason or "容缺受理，须在材料寄出前补齐"
     return MaterialLine(
         name=m.name, form=req.form if req else "复印件", copies=m.copies, pages=len(pages_of(m)),
-        provided=provided, missing_reason=reason, legal_basis="",
+        provided=provided, missing_reason=reason or (m.reason if m.state == "missing" else ""), legal_basis="",
         verified_by=m.original_verified_by.name if m.original_verified_by_id else "",
-        verified_at=m.original_verified_at, original_enclosed=m.original_enclosed,
+        verified_at=m.original_verified_at, original_enclosed=mat.original_enclosed(m),
         required=(m.state != "not_needed") and bool(req is None or req.required or m.state == "missing"),
-        condition=(req.condition or "") if req else "")
+        condition=(req.condition or "") if req else "", requirement=requirement_text(req),
+        deficient=m.state == "deficient")
 
 
 def case_doc(case: Case, clerk: Clerk | None = None, tracking_number: str = "") -> CaseDoc:
@@ -76,12 +83,13 @@ def case_doc(case: Case, clerk: Clerk | None = None, tracking_number: str = "") 
         scope=item.scope, item_basis=item.basis, promised_days=item.promised_days, legal_days=item.legal_days,
         due_date=case.due_date, legal_due_date=case.legal_due_date, delivery_method=case.delivery_method,
         delivery_address=case.delivery_address, correction_deadline=case.correction_due,
-        refusal_reason=case.refusal_reason, tracking_number=tracking_number)
+        refusal_reason=case.refusal_reason, refusal_clause=case.refusal_clause or "",
+        refusal_authority=case.refusal_authority or "", tracking_number=tracking_number)
 
 
 def contents_text(case: Case) -> str:
     ms = [m for m in case.materials if m.state in ("provided",)]
-    originals = sum(1 for m in ms if m.original_enclosed)
+    originals = sum(1 for m in ms if mat.original_enclosed(m))
     return f"材料 {len(ms)} 份，原件 {originals} 份"
 
 

@@ -71,11 +71,18 @@ class MaterialLine:
     original_enclosed: bool = False   # original goes in the EMS package
     required: bool = True
     condition: str = ""       # for conditional materials: when it is needed
+    requirement: str = ""     # the catalog's 审查要点 for this material (form, copies, what is checked)
+    deficient: bool = False   # brought but 不符合要求 (the reason in missing_reason)
 
     @property
     def needs_correction(self) -> bool:
         """True when the 一次性告知书 must list it: required and missing, or deficient."""
-        return (self.required and not self.provided) or bool(self.missing_reason)
+        return (self.required and not self.provided) or self.deficient or bool(self.missing_reason)
+
+    @property
+    def problem(self) -> str:
+        """缺少 for a material not brought, 不符合要求 for one brought but deficient."""
+        return "不符合要求" if self.deficient or (self.provided and self.missing_reason) else "缺少"
 
 
 @dataclass
@@ -103,7 +110,10 @@ class CaseDoc:
     delivery_method: str = "ems"      # ems | window
     delivery_address: str = ""
     correction_deadline: date | None = None
+    correction_place: str = ""        # where 补正 materials are brought or sent; default the window
     refusal_reason: str = ""
+    refusal_clause: str = ""          # not_required | not_competent | "" (行政许可法 §32(1)(1)/(2), or other)
+    refusal_authority: str = ""       # not_competent: the authority to apply to instead
     issued_on: date | None = None     # date printed on notices; default received_at's date
     tracking_number: str = ""         # EMS number of the package, on the transmittal
     reconsideration_body: str = ""    # 行政复议机关, if known

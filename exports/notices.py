@@ -52,12 +52,11 @@ def _seal(doc: CaseDoc, signatures: bool = True) -> list:
     return [KeepTogether(block)]
 
 
-def _contacts(doc: CaseDoc):
-    return kv_table([
-        ("受理窗口", doc.window.name),
-        ("窗口地址", f"{doc.window.address}（邮编 {doc.window.postcode}）"),
-        ("联系电话", doc.window.phone),
-        ("经办人", doc.clerk_name),
+def _contacts(doc: CaseDoc, address: bool = True):
+    window = [("受理窗口", doc.window.name), ("窗口地址", f"{doc.window.address}（邮编 {doc.window.postcode}）"),
+              ("联系电话", doc.window.phone)] if address else []
+    return kv_table(window + [
+        ("经办人", f"{doc.clerk_name}（{doc.window.name}）" if not address else doc.clerk_name),
         ("属地部门", f"{doc.home.department or doc.department}　联系电话 {doc.home.phone}"),
     ])
 
@@ -69,6 +68,20 @@ def _who(doc: CaseDoc) -> str:
     return text
 
 
+def _correction_text(m) -> str:
+    """Why a material is listed and what the catalog requires of it (its 审查要点)."""
+    need = m.requirement or f"{m.form}{m.copies}份"
+    if m.problem == "不符合要求":
+        text = f"原因：{m.missing_reason or '不符合要求'}；要求：{need}"
+    else:
+        text = f"请提交：{need}"
+        if m.missing_reason:
+            text += f"（{m.missing_reason}）"
+    if m.condition and m.condition not in need:
+        text += f"（适用情形：{m.condition}）"
+    return text
+
+
 def build_correction_notice(doc: CaseDoc, out_path) -> Path:
     """Write the 补正材料一次性告知书 listing every missing or deficient material; A4 PDF."""
     items = doc.corrections()
@@ -76,35 +89,34 @@ def build_correction_notice(doc: CaseDoc, out_path) -> Path:
         raise ExportError(f"办件 {doc.case_no} 没有需要补正的材料，不能出具一次性告知书")
     if doc.correction_deadline is None:
         raise ExportError(f"办件 {doc.case_no} 未填写补正期限，不能出具一次性告知书")
-    missing = any(not m.provided for m in items)
-    deficient = any(m.provided for m in items)
+    missing = any(m.problem == "缺少" for m in items)
+    deficient = any(m.problem == "不符合要求" for m in items)
     problem = "、".join(w for w, on in (("不齐全", missing), ("不符合法定形式", deficient)) if on)
     # The 依据 column only when a material has a basis of its own; the item's basis is printed once below.
     with_basis = any(m.legal_basis for m in items)
-    rows = [["序号", "材料名称", "问题", "补正要求"] + (["依据"] if with_basis else [])]
+    rows = [["序号", "材料名称", "问题", "原因及补正要求"] + (["依据"] if with_basis else [])]
     for n, m in enumerate(items, start=1):
-        status = "缺少" if not m.provided else "不符合要求"
-        need = m.missing_reason or f"请提交{m.form}{m.copies}份"
-        if m.condition:
-            need += f"（适用情形：{m.condition}）"
-        rows.append([str(n), m.name, status, need] + ([m.legal_basis or doc.item_basis or "办事指南"] if with_basis else []))
-    widths = ([10 * mm, 45 * mm, 20 * mm, 55 * mm, FRAME_WIDTH - 130 * mm] if with_basis
-              else [10 * mm, 62 * mm, 20 * mm, FRAME_WIDTH - 92 * mm])
+        rows.append([str(n), m.name, m.problem, _correction_text(m)]
+                    + ([m.legal_basis or doc.item_basis or "办事指南"] if with_basis else []))
+    widths = ([10 * mm, 42 * mm, 22 * mm, 66 * mm, FRAME_WIDTH - 140 * mm] if with_basis
+              else [10 * mm, 62 * mm, 22 * mm, FRAME_WIDTH - 94 * mm])
+    w = doc.window
+    place = doc.correction_place or "，".join(x for x in (
+        w.name, w.address, f"邮编 {w.postcode}" if w.postcode else "", f"电话 {w.phone}" if w.phone else "") if x)
     story = _head(doc, "补正材料一次性告知书", "补正告字") + [
         para(_addressee(doc), "plain"),
         para(f"经审查，您于{cn_date(doc.received_at)}申请的“{doc.item_name}”事项"
              f"（办件编号：{doc.case_no}），申请材料{problem}，根据{LICENSING_ACT}"
-             "第三十二条规定，现一次性告知您需要补正的全部内容如下：", "body"),
+             "第三十二条第一款第（四）项规定，现一次性告知您需要补正的全部内容如下：", "body"),
         grid_table(rows, widths),
         Spacer(1, 3 * mm),
-        para(f"请您于{cn_date(doc.correction_deadline)}前，将上述材料一次性补正后提交至"
-             f"{doc.window.name}（可现场提交或邮寄）。补正材料齐全、符合法定形式的，"
-             "依法予以受理，办理时限自受理之日起计算；逾期未补正且无正当理由的，"
-             "视为撤回本次申请，已提交材料予以退还。", "body"),
+        para(f"补正期限：请您于{cn_date(doc.correction_deadline)}前，将上述材料一次性补正。"
+             f"提交地点：{place}。可现场提交，也可邮寄至上述地址（请在封面注明办件编号）。", "body"),
+        para("补正的材料齐全、符合法定形式的，本机关自收到全部补正材料之日起予以受理，"
+             "办理时限自受理之日起计算；逾期未补正且无正当理由的，视为撤回本次申请，已提交材料予以退还。"
+             "本告知书所列以外的内容，不再要求补正。", "body"),
         para(f"设定依据：{doc.item_basis or LICENSING_ACT}", "body"),
-        Spacer(1, 2 * mm),
-        _contacts(doc),
-        Spacer(1, 2 * mm),
+        _contacts(doc, address=False),
         para("本告知书一式两份，申请人与受理窗口各执一份。", "small"),
     ] + _seal(doc)
     return build_document(out_path, story, "补正材料一次性告知书",
@@ -172,23 +184,51 @@ def build_acceptance_receipt(doc: CaseDoc, out_path) -> Path:
                           subject=doc.item_name)
 
 
+REFUSAL_CLAUSES = {
+    "not_required": ("申请事项依法不需要取得行政许可", "第三十二条第一款第（一）项"),
+    "not_competent": ("申请事项依法不属于本机关职权范围", "第三十二条第一款第（二）项"),
+}
+
+
+def reconsideration_body(doc: CaseDoc) -> str:
+    """行政复议机关 for a department's decision: the people's government at the same level
+    (行政复议法 2023 §24); a 新区 / 开发区 has a 管理委员会 instead of a government."""
+    if doc.reconsideration_body:
+        return doc.reconsideration_body
+    name = doc.home.name
+    if name.endswith(("新区", "开发区", "高新区")):
+        return f"{name}管理委员会"
+    return f"{name}人民政府"
+
+
 def build_refusal_notice(doc: CaseDoc, out_path) -> Path:
-    """Write the 不予受理通知书 with the reason and the 复议/诉讼 remedies; A4 PDF."""
+    """Write the 不予受理决定书: the §32(1) clause, the reason and the 复议/诉讼 remedies; A4 PDF."""
     reason = doc.refusal_reason.strip().rstrip("。")
     if not reason:
-        raise ExportError(f"办件 {doc.case_no} 未填写不予受理的理由，不能出具不予受理通知书")
-    body_of_review = doc.reconsideration_body or "有管辖权的行政复议机关"
-    court = doc.court or "有管辖权的人民法院"
-    story = _head(doc, "不予受理通知书", "不予受理字") + [
+        raise ExportError(f"办件 {doc.case_no} 未填写不予受理的理由，不能出具不予受理决定书")
+    if doc.refusal_clause and doc.refusal_clause not in REFUSAL_CLAUSES:
+        raise ExportError(f"办件 {doc.case_no} 的不予受理条款“{doc.refusal_clause}”无效")
+    if doc.refusal_clause == "not_competent" and not doc.refusal_authority.strip():
+        raise ExportError(f"办件 {doc.case_no} 不属于本机关职权范围，须写明应向哪个机关申请")
+    if doc.refusal_clause:
+        finding, clause = REFUSAL_CLAUSES[doc.refusal_clause]
+        decision = (f"经审查，{finding}（{reason}）。根据{LICENSING_ACT}{clause}的规定，"
+                    "本机关决定不予受理。")
+        if doc.refusal_clause == "not_competent":
+            decision += f"请您向{doc.refusal_authority.strip()}提出申请。"
+    else:
+        decision = f"经审查，{reason}。根据{LICENSING_ACT}第三十二条的规定，本机关决定不予受理。"
+    court = doc.court or f"{doc.home.name}所在地有管辖权的人民法院"
+    story = _head(doc, "不予受理决定书", "不予受理决字") + [
         para(_addressee(doc), "plain"),
         para(f"您于{cn_date(doc.received_at)}提交的“{doc.item_name}”申请（办件编号：{doc.case_no}），"
-             f"经审查，{reason}。根据{LICENSING_ACT}第三十二条规定，决定不予受理。", "body"),
+             + decision, "body"),
         para("您提交的申请材料已全部退还，请当面清点。", "body"),
-        para(f"如不服本决定，您可以自收到本通知书之日起六十日内，依照《中华人民共和国行政复议法》"
-             f"向{body_of_review}申请行政复议；也可以自收到本通知书之日起六个月内，依照"
-             f"《中华人民共和国行政诉讼法》第四十六条的规定，向{court}提起行政诉讼。", "body"),
+        para(f"如不服本决定，您可以自收到本决定书之日起六十日内，依照《中华人民共和国行政复议法》"
+             f"第二十条、第二十四条的规定向{reconsideration_body(doc)}申请行政复议；也可以自收到本决定书"
+             f"之日起六个月内，依照《中华人民共和国行政诉讼法》第四十六条的规定，直接向{court}提起行政诉讼。", "body"),
         Spacer(1, 2 * mm),
         _contacts(doc),
     ] + _seal(doc)
-    return build_document(out_path, story, "不予受理通知书", footer=f"办件编号 {doc.case_no}",
+    return build_document(out_path, story, "不予受理决定书", footer=f"办件编号 {doc.case_no}",
                           subject=doc.item_name)

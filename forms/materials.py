@@ -89,3 +89,10 @@ def unverified_originals(case) -> list[CaseMaterial]:
 
 def names(materials) -> str:
     return "、".join(m.name for m in materials)
+
+
+def original_enclosed(m) -> bool:
+    """True when the material's original travels in the package: verified and kept, or simply
+    collected because the catalog says its original is forwarded (no 原件核验 mark needed)."""
+    return bool(m.original_enclosed or (m.state == "provided" and m.requirement_id is not None
+                                         and m.requirement.forward_original))

@@ -193,6 +193,8 @@ class Case(BaseModel):
     legal_due_date = DateField(null=True)               # 法定 deadline
     deadline_warning = TextField(null=True)
     refusal_reason = TextField(default="")
+    refusal_clause = CharField(max_length=16, null=True)   # not_required | not_competent | None (行政许可法 §32(1))
+    refusal_authority = TextField(null=True)            # not_competent: where to apply instead
     created_by = ForeignKeyField(Clerk, backref="cases_created", on_delete="RESTRICT")
     updated_at = DateTimeField(default=clock.now)
     intake_key = CharField(max_length=64, null=True, unique=True)   # same intake run twice: one case

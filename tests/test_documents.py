@@ -77,12 +77,18 @@ def test_correction_notice_lists_every_problem_once(tmp_path):
     text = pdfcheck.squash(pdfcheck.pdftotext(pdf))
     assert "补正材料一次性告知书" in text
     assert "张𪚥：" in text and "李𠈌" in text
-    assert ("申请材料不齐全、不符合法定形式，根据《中华人民共和国行政许可法》第三十二条规定，"
+    assert ("申请材料不齐全、不符合法定形式，根据《中华人民共和国行政许可法》第三十二条第一款第（四）项规定，"
             "现一次性告知您需要补正的全部内容如下：") in text
-    assert "结婚证缺少请提交复印件1份《婚姻登记条例》第五条" in text
-    assert "准予迁入证明不符合要求证明已超过有效期，请重新开具《中华人民共和国户口登记条例》第十条" in text
+    assert "1结婚证缺少请提交：复印件1份" in text
+    assert "2准予迁入证明不符合要求" in text
+    assert "原因：证明已超过有效期，请重新开具；" in text and "要求：原件1份" in text
     assert "户口簿" not in text and "授权委托书" not in text     # provided and fine
-    assert "请您于2025年3月9日前" in text
+    assert "补正期限：请您于2025年3月9日前" in text
+    assert ("提交地点：济南市历下区政务服务中心跨域通办专窗，山东省济南市历下区龙奥北路8号政务服务中心一楼A12窗口，"
+            "邮编250101") in text
+    assert pdfcheck.page_count(pdf) == 1           # seal and signatures on the same page
+    assert "可现场提交，也可邮寄至上述地址" in text
+    assert "本机关自收到全部补正材料之日起予以受理" in text
     assert "0531-86001234" in text and "补正告字〔2025〕第W3701020101-20250304-0007号" in text
     assert "申请人（代理人）签收（签字）：" in text
     assert code128_on_page(pdf, tmp_path) == ([CASE_NO], [])
@@ -127,11 +133,44 @@ def test_refusal_notice_states_reason_and_remedies(tmp_path):
     pdf = notices.build_refusal_notice(sample_case(), tmp_path / "refuse.pdf")
     assert_printable(pdf)
     text = pdfcheck.squash(pdfcheck.pdftotext(pdf))
-    assert "不予受理通知书" in text
+    assert "不予受理决定书" in text and "不予受理决字〔2025〕" in text
     assert "经审查，您申请的事项依法不属于本机关职权范围，应向户籍所在地公安派出所申请。" in text
-    assert "自收到本通知书之日起六十日内，依照《中华人民共和国行政复议法》" in text
-    assert "自收到本通知书之日起六个月内，依照《中华人民共和国行政诉讼法》第四十六条的规定" in text
+    assert "自收到本决定书之日起六十日内，依照《中华人民共和国行政复议法》第二十条、第二十四条的规定向天津市河西区人民政府申请行政复议" in text
+    assert "自收到本决定书之日起六个月内，依照《中华人民共和国行政诉讼法》第四十六条的规定" in text
     assert code128_on_page(pdf, tmp_path) == ([CASE_NO], [])
+
+
+@pytest.mark.parametrize("clause,authority,finding,item", [
+    ("not_required", "", "申请事项依法不需要取得行政许可", "第三十二条第一款第（一）项"),
+    ("not_competent", "天津市公安局和平分局", "申请事项依法不属于本机关职权范围", "第三十二条第一款第（二）项"),
+])
+def test_refusal_names_the_clause_the_authority_and_the_review_body(tmp_path, clause, authority, finding, item):
+    doc = sample_case()
+    doc.refusal_reason = "户籍不在本辖区"
+    doc.refusal_clause, doc.refusal_authority = clause, authority
+    pdf = notices.build_refusal_notice(doc, tmp_path / "refuse.pdf")
+    assert_printable(pdf)
+    assert pdfcheck.page_count(pdf) == 1
+    text = pdfcheck.squash(pdfcheck.pdftotext(pdf))
+    assert f"经审查，{finding}（户籍不在本辖区）。根据《中华人民共和国行政许可法》{item}的规定，本机关决定不予受理。" in text
+    assert ("请您向天津市公安局和平分局提出申请。" in text) == (clause == "not_competent")
+    assert "向天津市河西区人民政府申请行政复议" in text
+    assert "直接向天津市河西区所在地有管辖权的人民法院提起行政诉讼" in text
+
+
+def test_refusal_review_body_of_a_development_zone_is_its_committee(tmp_path):
+    doc = sample_case()
+    doc.home.name = "烟台黄渤海新区"
+    text = pdfcheck.squash(pdfcheck.pdftotext(notices.build_refusal_notice(doc, tmp_path / "r.pdf")))
+    assert "向烟台黄渤海新区管理委员会申请行政复议" in text
+
+
+def test_not_competent_refusal_without_authority_writes_nothing(tmp_path):
+    doc = sample_case()
+    doc.refusal_clause = "not_competent"
+    with pytest.raises(ExportError, match="须写明应向哪个机关申请"):
+        notices.build_refusal_notice(doc, tmp_path / "r.pdf")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_refusal_without_reason_writes_nothing(tmp_path):
@@ -161,8 +200,30 @@ def test_transmittal_identifies_case_and_masks_ids(tmp_path):
     assert "准予迁入证明原件11——是" in text
     assert "结婚证" not in text
     assert "合计4种材料483份" in text
-    for who in ("收件人", "原件核验人", "寄出经办人", "属地签收人"):
-        assert f"{who}（签字）：" in text
+    assert "寄出经办人：李𠈌" in text and "签收人（签字）：" in text and "签收窗口（盖章）" in text
+
+
+def test_transmittal_fits_twelve_materials_on_one_page_with_number_return_and_receipt_boxes(tmp_path):
+    doc = sample_case(12)
+    doc.issued_on = date(2025, 3, 5)
+    pdf = transmittal.build_transmittal(doc, tmp_path / "lz.pdf")
+    assert_printable(pdf)
+    assert pdfcheck.page_count(pdf) == 1
+    text = pdfcheck.squash(pdfcheck.pdftotext(pdf))
+    assert "EMS邮件号EA123456785CN" in text
+    assert "EMS寄申请人：山东省济南市历下区泉城路" in text
+    assert "寄出日期：2025年3月5日" in text and "寄出窗口（盖章）" in text
+    assert "签收人（签字）" in text and "签收时间" in text and "□完好□短缺" in text
+    assert "附件材料第12号" in text
+
+
+def test_transmittal_prints_company_uscc_in_full_and_legal_representative(tmp_path):
+    doc = sample_case()
+    doc.applicant = PartyInfo("济南泉𪚥商贸有限公司", kind="enterprise", id_type="uscc",
+                              id_number="91370102MA3C5XUL4Q", legal_rep="张𪚥")
+    text = pdfcheck.squash(pdfcheck.pdftotext(transmittal.build_transmittal(doc, tmp_path / "lz.pdf")))
+    assert "统一社会信用代码91370102MA3C5XUL4Q" in text
+    assert "法定代表人：张𪚥" in text
 
 
 def test_transmittal_long_table_repeats_header_on_next_page(tmp_path):

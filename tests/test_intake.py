@@ -62,6 +62,34 @@ def test_incomplete_case_stops_at_correction_with_one_notice_naming_everything(t
     assert pdfcheck.qpdf_check(pdf)[0]
 
 
+def test_correction_notice_tells_deficient_from_missing_with_reason_requirement_deadline_and_place(tmp_path):
+    out = intake(base_case([
+        {"name": "《户口迁移申请表》", "provided": True},
+        {"name": "迁移人居民身份证", "state": "deficient", "reason": "复印件模糊，证件号码无法辨认"},
+        {"name": "居民户口簿", "provided": True}]), tmp_path)
+    assert out["status"] == "correction"
+    pdf = out["documents"]["notification"]
+    assert pdfcheck.page_count(pdf) == 1
+    text = pdfcheck.squash(pdfcheck.pdftotext(pdf))
+    assert "申请材料不齐全、不符合法定形式" in text and "第三十二条第一款第（四）项" in text
+    assert "迁移人居民身份证不符合要求" in text
+    assert "复印件模糊，证件号码无法辨认" in text          # the clerk's reason
+    assert "正反面复印在同一页" in text                      # the catalog's requirement for it
+    assert "须交验原件" in text
+    assert "迁入地户口簿或集体户口同意接收证明缺少" in text
+    assert "被投靠人户口簿首页及本人页" in text
+    assert "《户口迁移申请表》" not in text and "居民户口簿缺少" not in text
+    assert "补正期限：请您于" in text and "提交地点：" in text and "也可邮寄至上述地址" in text
+    assert "自收到全部补正材料之日起予以受理" in text
+
+
+def test_deficient_without_reason_is_refused_and_nothing_is_saved(tmp_path):
+    proc = intake(base_case([{"name": "《户口迁移申请表》", "state": "deficient"}]), tmp_path, ok=False)
+    assert proc.returncode != 0
+    assert "标为不符合要求，须写明不符合的原因" in proc.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.pdf"))
+
+
 @pytest.mark.slow
 def test_complete_case_goes_through_to_waybill_and_dispatch_list(tmp_path):
     pages = tmp_path / "scans"
@@ -93,6 +121,14 @@ def test_complete_case_goes_through_to_waybill_and_dispatch_list(tmp_path):
     assert out["case_no"] in codes(docs["receipt"], tmp_path)
     dispatch = pdfcheck.squash(pdfcheck.pdftotext(docs["dispatch_list"]))
     assert tracking in dispatch and out["case_no"] in dispatch
+    # 《户口迁移申请表》's original is forwarded though no 原件核验 mark is asked for it
+    assert "材料4份，原件1份" in dispatch
+    transmittal_text = pdfcheck.squash(pdfcheck.pdftotext(docs["transmittal"]))
+    assert f"EMS邮件号{tracking}" in transmittal_text          # made after the number was known
+    assert "合计4种材料441份" in transmittal_text               # 4 copies, 4 pages, 1 original enclosed
+    assert "寄出日期：2026年9月30日" in transmittal_text and "签收人（签字）" in transmittal_text
+    assert "□完好□短缺" in transmittal_text
+    assert "邮件号" in transmittal_text and pdfcheck.page_count(docs["transmittal"]) == 1
     package_text = pdfcheck.squash(pdfcheck.pdftotext(docs["package_pdf"]))
     assert "张𪚥" in package_text                     # the transmittal, first
     assert "户口迁移申请表" in package_text and "同意接收证明" in package_text   # the OCR layer

@@ -211,6 +211,24 @@ def test_illegal_transition_from_side_states(clerks, state, action):
         ACTIONS[action](case, clerk)
 
 
+def test_refusal_records_clause_and_authority_and_prints_them(clerks):
+    from tests import pdfcheck
+    clerk = clerks["full"]
+    case = new_case(clerk, materials=[MaterialInput("居民身份证", provided=True)])
+    with pytest.raises(InvalidInput, match="须写明申请人应向哪个机关申请"):
+        reception.refuse(clerk, case.case_no, "户籍不在本辖区", clause="not_competent")
+    with pytest.raises(InvalidInput, match="不予受理条款"):
+        reception.refuse(clerk, case.case_no, "户籍不在本辖区", clause="other")
+    assert _c(case).status == Status.RECEIVED.value
+    res = reception.refuse(clerk, case.case_no, "户籍不在本辖区", clause="not_competent",
+                           authority="户籍所在地公安派出所")
+    c = _c(case)
+    assert (c.refusal_clause, c.refusal_authority) == ("not_competent", "户籍所在地公安派出所")
+    text = pdfcheck.squash(pdfcheck.pdftotext(res.documents["refusal"]))
+    assert "第三十二条第一款第（二）项" in text and "请您向户籍所在地公安派出所提出申请。" in text
+    assert "人民政府申请行政复议" in text and "第四十六条" in text
+
+
 # --- every missing right ----------------------------------------------------------------
 
 RIGHTS_CASES = [(a, t.right, s) for a, t in TRANSITIONS.items() for s in t.sources[:1] if t.right]
