@@ -127,7 +127,7 @@ def test_search_opens_a_case_whose_actions_follow_it_to_the_archive(gui, clerks,
     detail = g.app.views["case"]
     assert detail.winfo_ismapped() and detail.case.case_no == case.case_no
     assert [detail.documents.set(d, "kind") for d in detail.documents.get_children()] == [
-        "受理回执", "流转单", "打包 PDF", "交换包", "面单"]
+        "受理回执", "流转单", "打包 PDF", "交换包", "面单", "流转单"]   # the last with the EMS number
     detail.tabs.select(1)
     g.shot("case-detail-timeline")
     detail.tabs.select(2)

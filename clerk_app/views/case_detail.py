@@ -15,7 +15,7 @@ from forms.models import CaseDocument
 from forms.workflow import TRANSITIONS, Status, allowed_actions, has_right
 
 DOC_KINDS = {"notification": "一次性告知书", "receipt": "受理回执", "acceptance": "受理通知书",
-             "refusal": "不予受理通知书", "transmittal": "流转单", "package_pdf": "打包 PDF",
+             "refusal": "不予受理决定书", "transmittal": "流转单", "package_pdf": "打包 PDF",
              "package_zip": "交换包", "waybill": "面单"}
 EVENT_LABELS = {"receive": "收件", "material": "材料状态", "verify_original": "核验原件", "page": "加入页面",
                 "page_move": "页面归类", "page_rotate": "页面旋转", "page_delete": "删除页面", "page_order": "页面排序",
@@ -189,7 +189,7 @@ class CaseDetailView(ttk.Frame):
         if reason:
             case_no, clerk = self.case.case_no, self.services.clerk
             self._do("不予受理", lambda: refuse_case(clerk, case_no, reason).documents["refusal"],
-                     "不予受理通知书")
+                     "不予受理决定书")
 
     def home_receive(self) -> None:
         case_no, clerk = self.case.case_no, self.services.clerk

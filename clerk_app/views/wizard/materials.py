@@ -377,7 +377,7 @@ class MaterialsStep(Step):
 
     def refuse(self) -> None:
         """不予受理 with a reason; the notice is previewed for printing."""
-        reason = dialogs.ask_text(self, "请写明不予受理的理由（将写入不予受理通知书）：", title="不予受理")
+        reason = dialogs.ask_text(self, "请写明不予受理的理由（将写入不予受理决定书）：", title="不予受理")
         if not reason:
             return
         d, clerk = self.draft, self.services.clerk
@@ -392,7 +392,7 @@ class MaterialsStep(Step):
             holder["case"] = reception.case_by_no(result.case_no)
             self.after_save(holder, None)
             self.last_document = result.documents["refusal"]
-            self.services.preview(self.last_document, "不予受理通知书")
+            self.services.preview(self.last_document, "不予受理决定书")
 
         self.services.run(job, title="不予受理", on_done=done,
                           on_error=lambda e: (self.after_save(holder, None), self.services.show_error(e)),
